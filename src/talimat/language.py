@@ -1,0 +1,166 @@
+"""The reader's language: which one is active, localized labels, and numbers written its way.
+
+The docs build passes its language to notebook kernels through the ``TALIMAT_LANG``
+environment variable, so tables and plots made by ``talimat`` follow the page they
+appear on. Numbers are formatted with Babel (CLDR data), never by hand: Turkish writes
+``1.000.000`` and ``3,5`` where English writes ``1,000,000`` and ``3.5``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Literal, cast
+
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
+
+if TYPE_CHECKING:  # pandas is imported lazily to keep `import talimat` fast
+    import pandas as pd
+    from pandas.io.formats.style import Styler
+
+Language = Literal["en", "tr"]
+LANGUAGES: tuple[Language, ...] = ("en", "tr")
+ENV_VAR = "TALIMAT_LANG"
+
+__all__ = [
+    "ENV_VAR",
+    "LANGUAGES",
+    "Language",
+    "Messages",
+    "UnsupportedLanguageError",
+    "current_language",
+    "format_number",
+    "format_share",
+    "localized_table",
+    "messages",
+    "resolve_language",
+    "turkish_lower",
+]
+
+
+class UnsupportedLanguageError(ValueError):
+    """Raised for a language code other than ``en`` or ``tr``."""
+
+
+def resolve_language(lang: str | None = None) -> Language:
+    """Return ``lang`` checked, or the active language when ``lang`` is None.
+
+    The active language is ``$TALIMAT_LANG`` (set by the docs build for each site),
+    falling back to English. Region suffixes are accepted: ``tr_TR`` and ``en-GB`` work.
+    """
+    code = lang if lang is not None else os.environ.get(ENV_VAR) or "en"
+    base = code.replace("-", "_").split("_", 1)[0].lower()
+    if base not in LANGUAGES:
+        raise UnsupportedLanguageError(
+            f"unsupported language {code!r}; use one of {', '.join(LANGUAGES)}"
+        )
+    return cast(Language, base)
+
+
+def current_language() -> Language:
+    """The language that tables, plots and messages use when no ``lang`` is given."""
+    return resolve_language(None)
+
+
+def format_number(value: float, lang: str | None = None, decimals: int | None = None) -> str:
+    """Format a number with the language's digit grouping and decimal mark.
+
+    >>> format_number(1_000_000, "tr"), format_number(3.5, "tr"), format_number(3.5, "en")
+    ('1.000.000', '3,5', '3.5')
+    """
+    language = resolve_language(lang)
+    if decimals is None:
+        return format_decimal(value, locale=language)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=language)
+
+
+def format_share(value: float, lang: str | None = None, decimals: int = 0) -> str:
+    """Format a share in [0, 1] as a percentage: ``%30`` in Turkish, ``30%`` in English."""
+    language = resolve_language(lang)
+    pattern = Locale.parse(language).percent_formats[None].pattern
+    if decimals > 0:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals)
+    return format_percent(value, format=pattern, locale=language)
+
+
+_TURKISH_UPPER_TO_LOWER = str.maketrans({"I": "ı", "İ": "i"})
+
+
+def turkish_lower(text: str) -> str:
+    """Lowercase the Turkish way: ``I`` → ``ı`` and ``İ`` → ``i``.
+
+    ``str.lower`` maps ``I`` to ``i`` and ``İ`` to ``i`` + U+0307, which is wrong for Turkish.
+    """
+    return text.translate(_TURKISH_UPPER_TO_LOWER).lower()
+
+
+@dataclass(frozen=True)
+class Messages:
+    """A module's localized strings, loaded from ``talimat/data/messages/<domain>.toml``.
+
+    Each key maps to one string per language; a test checks every key has both.
+    """
+
+    domain: str
+    table: Mapping[str, Mapping[str, str]]
+
+    def __call__(self, key: str, lang: str | None = None, /, **fields: object) -> str:
+        """Return the string for ``key`` in ``lang``, with ``{fields}`` filled in."""
+        try:
+            entry = self.table[key]
+        except KeyError:
+            raise KeyError(f"no message {key!r} in talimat/data/messages/{self.domain}.toml") from None
+        text = entry[resolve_language(lang)]
+        return text.format(**fields) if fields else text
+
+    def keys(self) -> list[str]:
+        return list(self.table)
+
+
+@cache
+def messages(domain: str) -> Messages:
+    """Load the localized strings of one module (``catalog``, ``sizing``, …)."""
+    path = resources.files("talimat") / "data" / "messages" / f"{domain}.toml"
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    table: dict[str, dict[str, str]] = {}
+    for key, entry in raw.items():
+        missing = [lang for lang in LANGUAGES if not isinstance(entry, dict) or lang not in entry]
+        if missing:
+            raise ValueError(
+                f"talimat/data/messages/{domain}.toml: message {key!r} lacks {', '.join(missing)}"
+            )
+        table[key] = {lang: str(entry[lang]) for lang in LANGUAGES}
+    return Messages(domain, table)
+
+
+def localized_table(frame: pd.DataFrame, lang: str | None = None, decimals: int = 0) -> Styler:
+    """Style a table for display: numbers formatted the language's way, text HTML-escaped.
+
+    The frame keeps its numeric data (sorting, plotting and tests still see numbers); only
+    what the reader sees changes. Escaping matters: dataset records can contain HTML or
+    script text, and a notebook must show it as text, never run it.
+    """
+    language = resolve_language(lang)
+
+    def number(value: object) -> str:
+        if isinstance(value, bool) or value is None:
+            return str(value)
+        if isinstance(value, int | float) and value == value:  # NaN fails value == value
+            places = 0 if float(value).is_integer() else decimals
+            return format_number(value, language, places)
+        return "–" if isinstance(value, float) else str(value)
+
+    numeric = frame.select_dtypes("number").columns
+    return (
+        frame.style.format(escape="html")
+        .format(number, subset=list(numeric), escape="html")
+        .format_index(escape="html", axis=1)
+        .hide(axis="index")
+    )
