@@ -115,7 +115,9 @@ class Messages:
         try:
             entry = self.table[key]
         except KeyError:
-            raise KeyError(f"no message {key!r} in talimat/data/messages/{self.domain}.toml") from None
+            raise KeyError(
+                f"no message {key!r} in talimat/data/messages/{self.domain}.toml"
+            ) from None
         text = entry[resolve_language(lang)]
         return text.format(**fields) if fields else text
 

@@ -1,0 +1,75 @@
+"""Sphinx configuration for Talimat: one source tree, one build per language.
+
+Build with ``nox -s docs``; it runs ``sphinx-build -D language=<en|tr>`` once per language
+(see tools/build.py). Anything that depends on the build language is decided in the
+``talimat_site`` extension's ``config-inited`` hook, because ``-D language=tr`` is applied
+after this file runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.resolve()
+sys.path.insert(0, str(ROOT / "tools"))
+
+# -- Project -----------------------------------------------------------------
+project = "Talimat"
+author = "The Talimat team"
+copyright = "2026, The Talimat team"
+language = "en"
+root_doc = "index"
+include_patterns = ["index.md", "docs/**", "notebooks/**"]
+exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+templates_path = ["_templates"]
+
+# -- Extensions --------------------------------------------------------------
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinxcontrib.bibtex",
+    "talimat_site",
+]
+nitpicky = True
+bibtex_bibfiles = ["docs/references.bib"]
+bibtex_default_style = "unsrt"
+bibtex_reference_style = "author_year"
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+
+# -- MyST and myst-nb ---------------------------------------------------------
+myst_enable_extensions = ["colon_fence", "deflist", "substitution", "attrs_inline"]
+myst_heading_anchors = 3
+nb_execution_mode = "cache"  # per-language cache path: set by talimat_site at config-inited
+nb_execution_raise_on_error = True  # a failing cell fails the build
+nb_execution_show_tb = True
+nb_execution_timeout = 120
+nb_merge_streams = True
+
+# -- Internationalisation ------------------------------------------------------
+# Turkish lives in locales/tr/LC_MESSAGES/, one catalog per page (gettext_compact off);
+# `nox -s i18n` extracts and updates them, and its check is a gate in the tests.
+locale_dirs = ["locales/"]
+gettext_compact = False
+gettext_uuid = False
+gettext_location = False  # keep catalog diffs to the text that changed
+
+# -- HTML ------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "Talimat"
+html_static_path = ["_static"]
+html_css_files = ["talimat.css"]
+html_last_updated_fmt = ""
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "article_header_end": ["language-switcher.html", "article-header-buttons.html"],
+    "use_download_button": True,
+    "use_fullscreen_button": True,
+    "home_page_in_toc": True,
+    "show_navbar_depth": 1,
+}

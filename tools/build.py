@@ -1,0 +1,154 @@
+"""Build the bilingual site: one Sphinx build per language, run side by side, then assembled.
+
+    python tools/build.py                 # both languages -> _build/html/{en,tr}/ + chooser
+    python tools/build.py --lang tr       # one language only
+    python tools/build.py --serve [tr]    # live preview of one language (sphinx-autobuild)
+    python tools/build.py --open          # open the built site in a browser afterwards
+
+Each language builds into its own tree (``_build/<lang>/``) because myst-nb writes its
+``jupyter_execute`` folder and cache beside the output folder: sharing a parent would mix
+the languages and publish build leftovers (seen in probes). The two builds run at once,
+one per core, which spreads notebook execution over both cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+import webbrowser
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "_build"
+SITE = BUILD / "html"
+LANGUAGES = {
+    "en": ("English", "A knowledge base about instruction datasets for fine-tuning LLMs."),
+    "tr": ("Türkçe", "LLM ince ayarı için talimat veri kümeleri üzerine bir bilgi kaynağı."),
+}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What one language's Sphinx run did."""
+
+    language: str
+    returncode: int
+    seconds: float
+    log: str
+
+
+def sphinx_command(language: str, builder: str = "html") -> list[str]:
+    """The sphinx-build call for one language: warnings are errors, references checked."""
+    return [
+        sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-n", "-q",
+        "-D", f"language={language}",
+        "-d", str(BUILD / language / "doctrees"),
+        str(ROOT), str(BUILD / language / builder),
+    ]  # fmt: skip
+
+
+def build_language(language: str) -> BuildResult:
+    """Run one language's build, capturing its log so parallel logs do not interleave."""
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    completed = subprocess.run(
+        sphinx_command(language), cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    log = completed.stdout + completed.stderr
+    return BuildResult(language, completed.returncode, time.perf_counter() - start, log)
+
+
+def assemble(languages: list[str]) -> None:
+    """Copy each language's pages into ``_build/html/<lang>/`` and write the chooser."""
+    SITE.mkdir(parents=True, exist_ok=True)
+    for language in languages:
+        target = SITE / language
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(
+            BUILD / language / "html", target, ignore=shutil.ignore_patterns(".buildinfo")
+        )
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(ROOT / "_templates" / "site"), autoescape=True
+    )
+    for page in ("index.html",):
+        html = environment.get_template(page).render(
+            project="Talimat",
+            codes=list(LANGUAGES),
+            languages=[
+                {"code": code, "name": name, "tagline": tagline}
+                for code, (name, tagline) in LANGUAGES.items()
+            ],
+        )
+        (SITE / page).write_text(html, encoding="utf-8")
+
+
+def build(languages: list[str]) -> list[BuildResult]:
+    """Build the languages side by side; report each one's time and any failure."""
+    with ThreadPoolExecutor(max_workers=len(languages)) as pool:
+        results = list(pool.map(build_language, languages))
+    for result in results:
+        status = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode})"
+        print(f"[{result.language}] {status} in {result.seconds:.1f} s")
+        if result.returncode != 0 or result.log.strip():
+            for line in result.log.splitlines():
+                if not line.startswith(("myst v", "myst-nb v")):  # config dumps, not news
+                    print(f"[{result.language}] {line}")
+    return results
+
+
+def serve(language: str) -> int:
+    """Live preview of one language with sphinx-autobuild (rebuilds on source or catalog edits)."""
+    command = [
+        sys.executable, "-m", "sphinx_autobuild", "-D", f"language={language}", "-n",
+        "-d", str(BUILD / language / "doctrees"), "--watch", str(ROOT / "locales"),
+        "--watch", str(ROOT / "src"), "--ignore", str(BUILD), "--open-browser",
+        "--port", "8000", str(ROOT), str(BUILD / language / "html"),
+    ]  # fmt: skip
+    return subprocess.call(command, cwd=ROOT)
+
+
+def should_open() -> bool:
+    """Open a browser only for a person at a terminal, never in CI."""
+    return sys.stdout.isatty() and not os.environ.get("CI")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--lang", nargs="+", choices=list(LANGUAGES), default=list(LANGUAGES))
+    parser.add_argument(
+        "--serve", nargs="?", const="en", choices=list(LANGUAGES), help="live preview"
+    )
+    parser.add_argument(
+        "--open", action="store_true", default=None, help="open the site afterwards"
+    )
+    parser.add_argument("--no-open", dest="open", action="store_false")
+    args = parser.parse_args(argv)
+    if args.serve:
+        return serve(args.serve)
+    start = time.perf_counter()
+    results = build(args.lang)
+    if any(result.returncode for result in results):
+        failed = ", ".join(r.language for r in results if r.returncode)
+        print(
+            f"Build failed for: {failed}. The log above names the file and line.", file=sys.stderr
+        )
+        return 1
+    assemble(args.lang)
+    print(f"Site ready in {time.perf_counter() - start:.1f} s: {SITE / 'index.html'}")
+    if args.open if args.open is not None else should_open():
+        webbrowser.open((SITE / "index.html").as_uri())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

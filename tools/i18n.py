@@ -1,0 +1,151 @@
+"""Keep the Turkish catalogs in step with the English sources, and gate on completeness.
+
+    python tools/i18n.py extract   # sources -> _build/gettext/*.pot (no notebook execution)
+    python tools/i18n.py update    # .pot -> locales/tr/LC_MESSAGES/*.po (sphinx-intl)
+    python tools/i18n.py check     # fail on a missing, fuzzy, empty, stale or obsolete message
+
+``sphinx-intl stat`` is not used as the gate: it lets fuzzy and obsolete entries through
+(seen in probes). The check reads every catalog with Babel and compares it message by
+message with a fresh extraction, naming the file and the message that fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+POT_DIR = ROOT / "_build" / "gettext"
+LOCALE_DIR = ROOT / "locales"
+LANGUAGES = ("tr",)
+
+
+@dataclass(frozen=True)
+class CatalogProblem:
+    """One message (or file) that keeps a catalog from being complete."""
+
+    file: Path
+    message: str
+    reason: str
+
+    def __str__(self) -> str:
+        shown = self.message if len(self.message) <= 70 else self.message[:67] + "..."
+        where = self.file.relative_to(ROOT) if self.file.is_relative_to(ROOT) else self.file
+        return f"{where}: {self.reason}: {shown!r}"
+
+
+def extract(pot_dir: Path = POT_DIR, source_dir: Path = ROOT) -> Path:
+    """Extract every translatable message of the sources into ``pot_dir``."""
+    subprocess.run(
+        [
+            sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-W", "--keep-going",
+            "-D", "nb_execution_mode=off", "-d", str(pot_dir.parent / "gettext-doctrees"),
+            str(source_dir), str(pot_dir),
+        ],
+        check=True,
+    )  # fmt: skip
+    return pot_dir
+
+
+def update(pot_dir: Path = POT_DIR, locale_dir: Path = LOCALE_DIR) -> None:
+    """Merge new and changed messages into the catalogs with sphinx-intl."""
+    for language in LANGUAGES:
+        subprocess.run(
+            [
+                sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir),
+                "-d", str(locale_dir), "-l", language, "-w", "0",
+            ],
+            check=True,
+        )  # fmt: skip
+
+
+def _read(path: Path) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, abort_invalid=True)
+
+
+def _msgid(message_id: str | tuple[str, ...]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def check(
+    pot_dir: Path = POT_DIR, locale_dir: Path = LOCALE_DIR, languages: tuple[str, ...] = LANGUAGES
+) -> list[CatalogProblem]:
+    """Every message of every ``.pot`` must be translated, not fuzzy, and nothing stale kept."""
+    problems: list[CatalogProblem] = []
+    templates = {p.relative_to(pot_dir).with_suffix(""): p for p in sorted(pot_dir.rglob("*.pot"))}
+    if not templates:
+        raise FileNotFoundError(f"no .pot files under {pot_dir}; run the extract step first")
+    for language in languages:
+        catalog_dir = locale_dir / language / "LC_MESSAGES"
+        catalogs = {
+            p.relative_to(catalog_dir).with_suffix(""): p for p in catalog_dir.rglob("*.po")
+        }
+        for name, pot_path in templates.items():
+            po_path = catalog_dir / name.with_suffix(".po")
+            wanted = {_msgid(m.id) for m in _read(pot_path) if m.id}
+            if name not in catalogs:
+                problems.append(CatalogProblem(po_path, str(name), "catalog missing"))
+                continue
+            po = _read(po_path)
+            have = {_msgid(m.id): m for m in po if m.id}
+            for msgid in sorted(wanted):
+                message = have.get(msgid)
+                if message is None:
+                    problems.append(CatalogProblem(po_path, msgid, "stale: message not in catalog"))
+                elif message.fuzzy:
+                    problems.append(CatalogProblem(po_path, msgid, "fuzzy"))
+                elif not message.string or (
+                    isinstance(message.string, tuple) and not all(message.string)
+                ):
+                    problems.append(CatalogProblem(po_path, msgid, "untranslated"))
+            for msgid in sorted(set(have) - wanted):
+                problems.append(
+                    CatalogProblem(po_path, msgid, "stale: message no longer in sources")
+                )
+            for obsolete in po.obsolete:
+                problems.append(CatalogProblem(po_path, _msgid(obsolete), "obsolete entry kept"))
+        for name in sorted(set(catalogs) - set(templates)):
+            problems.append(
+                CatalogProblem(
+                    catalogs[name], str(name), "catalog for a page that no longer exists"
+                )
+            )
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("steps", nargs="+", choices=["extract", "update", "check"])
+    args = parser.parse_args(argv)
+    for step in args.steps:
+        if step == "extract":
+            extract()
+        elif step == "update":
+            update()
+        else:
+            problems = check()
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            if problems:
+                print(
+                    f"{len(problems)} translation problem(s). Translate the messages above in "
+                    "locales/tr/LC_MESSAGES/ (see README, 'Translating'), then run "
+                    "`nox -s i18n` again.",
+                    file=sys.stderr,
+                )
+                return 1
+            print("Turkish catalogs: every message translated, none fuzzy or stale.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
