@@ -20,8 +20,12 @@ author = "The Talimat team"
 copyright = "2026, The Talimat team"
 language = "en"
 root_doc = "index"
+SOURCES = {"index.md", "docs", "notebooks"}
 include_patterns = ["index.md", "docs/**", "notebooks/**"]
-exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
+# The source folder is the repository root: exclude every other top-level entry so Sphinx
+# does not walk .nox/, _build/ or .git/ looking for pages (that walk alone took 2 s).
+exclude_patterns = [p.name for p in ROOT.iterdir() if p.name not in SOURCES]
+exclude_patterns += ["**/.ipynb_checkpoints"]
 templates_path = ["_templates"]
 
 # -- Extensions --------------------------------------------------------------

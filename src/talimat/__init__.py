@@ -19,8 +19,8 @@ __all__ = [
     "hub",
     "language",
     "mix",
-    "plotting",
     "profile",
+    "samples",
     "sizing",
     "templates",
 ]
@@ -35,8 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         hub,
         language,
         mix,
-        plotting,
         profile,
+        samples,
         sizing,
         templates,
     )
