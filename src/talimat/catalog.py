@@ -1,0 +1,400 @@
+"""A curated catalog of notable instruction datasets, each row tied to its source.
+
+The data ship in ``talimat/data/catalog.csv``: one dataset per row with its sample count
+as the card or paper states it (and what that count means), languages, licence, purpose,
+record format, how it was made, the source URL, a BibTeX key for ``docs/references.bib``
+and the day it was checked. :func:`load_catalog` validates the file on load.
+
+>>> frame = load_catalog(raw=True)
+>>> int(frame.loc[frame["hub_id"] == "GAIR/lima", "samples"].iloc[0])
+1000
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, get_args
+
+from .language import localized_table, messages, resolve_language
+
+if TYPE_CHECKING:  # pandas is imported lazily
+    import pandas as pd
+    from pandas.io.formats.style import Styler
+
+__all__ = [
+    "FIELDS",
+    "SIZE_BANDS",
+    "CatalogDataError",
+    "DatasetEntry",
+    "SizeBand",
+    "UnknownDatasetError",
+    "catalog_table",
+    "filter_catalog",
+    "get_dataset",
+    "load_catalog",
+    "read_catalog",
+    "size_band_of",
+]
+
+Purpose = Literal["general", "task", "domain"]
+RecordFormat = Literal["alpaca", "sharegpt", "messages", "other"]
+Origin = Literal["human", "synthetic", "mixed", "unknown"]
+
+PURPOSES: tuple[str, ...] = get_args(Purpose)
+FORMATS: tuple[str, ...] = get_args(RecordFormat)
+ORIGINS: tuple[str, ...] = get_args(Origin)
+
+FIELDS: tuple[str, ...] = (
+    "hub_id",
+    "name",
+    "samples",
+    "samples_note_en",
+    "samples_note_tr",
+    "languages",
+    "license",
+    "purpose",
+    "focus_en",
+    "focus_tr",
+    "format",
+    "origin",
+    "source_url",
+    "bibtex_key",
+    "checked",
+)
+_REQUIRED = frozenset(FIELDS) - {"focus_en", "focus_tr"}
+
+_msg = messages("catalog")
+
+
+class CatalogDataError(ValueError):
+    """The catalog file is malformed; the message names the file, row and field."""
+
+
+class UnknownDatasetError(KeyError):
+    """No catalog entry has the requested Hub ID."""
+
+    def __str__(self) -> str:  # KeyError would otherwise show the repr of the message
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class SizeBand:
+    """A range of sample counts, ``low <= n < high`` (``high`` None: no upper end)."""
+
+    code: str
+    low: int
+    high: int | None
+
+    def contains(self, samples: int) -> bool:
+        return samples >= self.low and (self.high is None or samples < self.high)
+
+    def label(self, lang: str | None = None) -> str:
+        return _msg(f"band_{self._key}", lang)
+
+    @property
+    def _key(self) -> str:
+        return {
+            "<1k": "lt1k",
+            "1k-10k": "1k_10k",
+            "10k-100k": "10k_100k",
+            "100k-1M": "100k_1m",
+            ">=1M": "ge1m",
+        }[self.code]
+
+
+SIZE_BANDS: tuple[SizeBand, ...] = (
+    SizeBand("<1k", 0, 1_000),
+    SizeBand("1k-10k", 1_000, 10_000),
+    SizeBand("10k-100k", 10_000, 100_000),
+    SizeBand("100k-1M", 100_000, 1_000_000),
+    SizeBand(">=1M", 1_000_000, None),
+)
+
+
+def size_band_of(samples: int) -> SizeBand:
+    """The band a sample count falls in."""
+    for band in SIZE_BANDS:
+        if band.contains(samples):
+            return band
+    raise ValueError(f"samples must be a non-negative integer; got {samples!r}")
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    """One catalog row: a dataset and the facts we checked about it."""
+
+    hub_id: str
+    name: str
+    samples: int
+    samples_note_en: str
+    samples_note_tr: str
+    languages: tuple[str, ...]
+    license: str
+    purpose: str
+    focus_en: str
+    focus_tr: str
+    format: str
+    origin: str
+    source_url: str
+    bibtex_key: str
+    checked: date
+
+    @property
+    def size_band(self) -> SizeBand:
+        return size_band_of(self.samples)
+
+    def samples_note(self, lang: str | None = None) -> str:
+        """What the sample count means, in ``lang``."""
+        return self.samples_note_tr if resolve_language(lang) == "tr" else self.samples_note_en
+
+    def focus(self, lang: str | None = None) -> str:
+        """The task or domain (empty for general-purpose sets), in ``lang``."""
+        return self.focus_tr if resolve_language(lang) == "tr" else self.focus_en
+
+
+# --- reading and validation ----------------------------------------------------------
+
+
+def _bad(path: str, row: int, field: str, problem: str) -> CatalogDataError:
+    return CatalogDataError(f"{path}, row {row} (line {row + 1}), field {field!r}: {problem}")
+
+
+def _parse_row(record: dict[str, str], path: str, row: int) -> DatasetEntry:
+    values = {name: (record.get(name) or "").strip() for name in FIELDS}
+    for name in FIELDS:
+        if name in _REQUIRED and not values[name]:
+            raise _bad(path, row, name, "empty")
+    if "/" not in values["hub_id"]:
+        raise _bad(path, row, "hub_id", f"{values['hub_id']!r} is not of the form owner/name")
+    try:
+        samples = int(values["samples"])
+    except ValueError:
+        samples = 0
+    if samples <= 0:
+        raise _bad(path, row, "samples", f"expected a positive integer, got {values['samples']!r}")
+    for name, allowed in (("purpose", PURPOSES), ("format", FORMATS), ("origin", ORIGINS)):
+        if values[name] not in allowed:
+            raise _bad(path, row, name, f"{values[name]!r} is not one of {', '.join(allowed)}")
+    if values["purpose"] != "general":
+        for name in ("focus_en", "focus_tr"):
+            if not values[name]:
+                raise _bad(
+                    path, row, name, f"a {values['purpose']} dataset needs its task or domain"
+                )
+    if not values["source_url"].startswith("https://"):
+        raise _bad(
+            path, row, "source_url", f"expected an https:// URL, got {values['source_url']!r}"
+        )
+    try:
+        checked = date.fromisoformat(values["checked"])
+    except ValueError:
+        raise _bad(
+            path, row, "checked", f"{values['checked']!r} is not a YYYY-MM-DD date"
+        ) from None
+    languages = tuple(code.strip() for code in values["languages"].split(";") if code.strip())
+    return DatasetEntry(
+        hub_id=values["hub_id"],
+        name=values["name"],
+        samples=samples,
+        samples_note_en=values["samples_note_en"],
+        samples_note_tr=values["samples_note_tr"],
+        languages=languages,
+        license=values["license"].lower(),
+        purpose=values["purpose"],
+        focus_en=values["focus_en"],
+        focus_tr=values["focus_tr"],
+        format=values["format"],
+        origin=values["origin"],
+        source_url=values["source_url"],
+        bibtex_key=values["bibtex_key"],
+        checked=checked,
+    )
+
+
+def read_catalog(path: str | os.PathLike[str]) -> tuple[DatasetEntry, ...]:
+    """Read and validate a catalog CSV; errors name the file, the row (1-based) and the field."""
+    label = str(path)
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [name for name in FIELDS if name not in header]
+        if missing:
+            raise CatalogDataError(f"{label}, header: missing field(s) {', '.join(missing)}")
+        entries = []
+        seen: dict[str, int] = {}
+        for row, record in enumerate(reader, 1):
+            if None in record:  # more cells than header fields
+                raise _bad(label, row, "(extra cells)", "the row has more cells than the header")
+            entry = _parse_row(record, label, row)
+            if entry.hub_id in seen:
+                raise _bad(label, row, "hub_id", f"duplicate of row {seen[entry.hub_id]}")
+            seen[entry.hub_id] = row
+            entries.append(entry)
+    if not entries:
+        raise CatalogDataError(f"{label}: no rows")
+    return tuple(entries)
+
+
+@cache
+def _packaged_entries() -> tuple[DatasetEntry, ...]:
+    with resources.as_file(resources.files("talimat") / "data" / "catalog.csv") as path:
+        return read_catalog(Path(path))
+
+
+# --- tables --------------------------------------------------------------------------
+
+_RAW_COLUMNS = (
+    "hub_id",
+    "name",
+    "samples",
+    "size_band",
+    "samples_note_en",
+    "samples_note_tr",
+    "languages",
+    "license",
+    "purpose",
+    "focus_en",
+    "focus_tr",
+    "format",
+    "origin",
+    "source_url",
+    "bibtex_key",
+    "checked",
+)
+_READER_COLUMNS = (
+    "name",
+    "hub_id",
+    "samples",
+    "samples_note",
+    "size_band",
+    "languages",
+    "license",
+    "purpose",
+    "focus",
+    "format",
+    "origin",
+    "source_url",
+    "bibtex_key",
+    "checked",
+)
+
+
+def _raw_frame(entries: Iterable[DatasetEntry]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    for entry in entries:
+        row = {name: getattr(entry, name) for name in _RAW_COLUMNS if name != "size_band"}
+        row["size_band"] = entry.size_band.code
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(_RAW_COLUMNS))
+    frame["samples"] = frame["samples"].astype("int64")
+    return frame
+
+
+def _localize(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    import pandas as pd
+
+    def languages(codes: tuple[str, ...]) -> str:
+        return ", ".join(
+            _msg("language_multi", language) if code == "multi" else code for code in codes
+        )
+
+    bands = {band.code: band.label(language) for band in SIZE_BANDS}
+    note_column = f"samples_note_{language}"
+    focus_column = f"focus_{language}"
+    shown = pd.DataFrame(
+        {
+            "name": frame["name"],
+            "hub_id": frame["hub_id"],
+            "samples": frame["samples"],
+            "samples_note": frame[note_column],
+            "size_band": frame["size_band"].map(bands),
+            "languages": frame["languages"].map(languages),
+            "license": [
+                _msg("license_unspecified", language) if value == "unspecified" else value
+                for value in frame["license"]
+            ],
+            "purpose": [_msg(f"purpose_{value}", language) for value in frame["purpose"]],
+            "focus": frame[focus_column],
+            "format": [_msg(f"format_{value}", language) for value in frame["format"]],
+            "origin": [_msg(f"origin_{value}", language) for value in frame["origin"]],
+            "source_url": frame["source_url"],
+            "bibtex_key": frame["bibtex_key"],
+            "checked": frame["checked"].map(date.isoformat),
+        }
+    )
+    return shown.rename(columns={name: _msg(f"col_{name}", language) for name in _READER_COLUMNS})
+
+
+def load_catalog(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
+    """The catalog as a DataFrame.
+
+    ``raw=True`` gives stable English snake_case columns and codes (for code and tests);
+    otherwise headers, purposes, formats and size bands are in ``lang`` (``"tr"``: Turkish).
+    """
+    frame = _raw_frame(_packaged_entries())
+    return frame if raw else _localize(frame, resolve_language(lang))
+
+
+def _check_choice(name: str, value: str | None, allowed: Iterable[str]) -> None:
+    allowed = tuple(allowed)
+    if value is not None and value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+
+
+def filter_catalog(
+    *,
+    purpose: str | None = None,
+    language: str | None = None,
+    license: str | None = None,
+    size_band: str | None = None,
+    lang: str | None = None,
+    raw: bool = False,
+) -> pd.DataFrame:
+    """Catalog rows matching every given criterion, localized like :func:`load_catalog`.
+
+    ``language`` is a language code (``"tr"``); ``license`` a licence identifier as in the
+    catalog (``"apache-2.0"``); ``size_band`` one of the codes in :data:`SIZE_BANDS`.
+    """
+    _check_choice("purpose", purpose, PURPOSES)
+    _check_choice("size_band", size_band, (band.code for band in SIZE_BANDS))
+    if language is not None and (not isinstance(language, str) or not language.strip()):
+        raise ValueError(f"language must be a language code such as 'tr'; got {language!r}")
+    if license is not None and (not isinstance(license, str) or not license.strip()):
+        raise ValueError(
+            f"license must be a licence identifier such as 'apache-2.0'; got {license!r}"
+        )
+    entries = [
+        entry
+        for entry in _packaged_entries()
+        if (purpose is None or entry.purpose == purpose)
+        and (language is None or language.strip().lower() in entry.languages)
+        and (license is None or entry.license == license.strip().lower())
+        and (size_band is None or entry.size_band.code == size_band)
+    ]
+    frame = _raw_frame(entries)
+    return frame if raw else _localize(frame, resolve_language(lang))
+
+
+def catalog_table(lang: str | None = None) -> Styler:
+    """The catalog for readers: localized headers, numbers written the language's way."""
+    language = resolve_language(lang)
+    return localized_table(load_catalog(language), language)
+
+
+def get_dataset(hub_id: str) -> DatasetEntry:
+    """The catalog entry for a Hub ID such as ``"GAIR/lima"`` (case-insensitive)."""
+    wanted = hub_id.strip().lower() if isinstance(hub_id, str) else hub_id
+    for entry in _packaged_entries():
+        if entry.hub_id.lower() == wanted:
+            return entry
+    known = ", ".join(entry.hub_id for entry in _packaged_entries())
+    raise UnknownDatasetError(f"no catalog entry for {hub_id!r}; known: {known}")
