@@ -28,7 +28,6 @@ import jinja2
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
-SITE = BUILD / "html"
 LANGUAGES = {
     "en": ("English", "A knowledge base about instruction datasets for fine-tuning LLMs."),
     "tr": ("Türkçe", "LLM ince ayarı için talimat veri kümeleri üzerine bir bilgi kaynağı."),
@@ -45,35 +44,41 @@ class BuildResult:
     log: str
 
 
-def sphinx_command(language: str, builder: str = "html") -> list[str]:
+def sphinx_command(language: str, build_dir: Path = BUILD) -> list[str]:
     """The sphinx-build call for one language: warnings are errors, references checked."""
     return [
-        sys.executable, "-m", "sphinx", "-b", builder, "-W", "--keep-going", "-n", "-q",
+        sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n", "-q",
         "-D", f"language={language}",
-        "-d", str(BUILD / language / "doctrees"),
-        str(ROOT), str(BUILD / language / builder),
+        "-d", str(build_dir / language / "doctrees"),
+        str(ROOT), str(build_dir / language / "html"),
     ]  # fmt: skip
 
 
-def build_language(language: str) -> BuildResult:
+def build_language(language: str, build_dir: Path = BUILD) -> BuildResult:
     """Run one language's build, capturing its log so parallel logs do not interleave."""
     start = time.perf_counter()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     completed = subprocess.run(
-        sphinx_command(language), cwd=ROOT, env=env, capture_output=True, text=True
+        sphinx_command(language, build_dir), cwd=ROOT, env=env, capture_output=True, text=True
     )
     log = completed.stdout + completed.stderr
+    if completed.returncode:
+        # Sphinx re-reads only changed pages, and a page read with warnings is not read again:
+        # without this, running a failed build a second time would "pass". Forget the pickled
+        # environment so the next run reads every page (the notebook cache keeps it quick).
+        (build_dir / language / "doctrees" / "environment.pickle").unlink(missing_ok=True)
     return BuildResult(language, completed.returncode, time.perf_counter() - start, log)
 
 
-def assemble(languages: list[str]) -> None:
-    """Copy each language's pages into ``_build/html/<lang>/`` and write the chooser."""
-    SITE.mkdir(parents=True, exist_ok=True)
+def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
+    """Copy each language's pages into ``<build_dir>/html/<lang>/`` and write the chooser."""
+    site = build_dir / "html"
+    site.mkdir(parents=True, exist_ok=True)
     for language in languages:
-        target = SITE / language
+        target = site / language
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(
-            BUILD / language / "html", target, ignore=shutil.ignore_patterns(".buildinfo")
+            build_dir / language / "html", target, ignore=shutil.ignore_patterns(".buildinfo")
         )
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(ROOT / "_templates" / "site"), autoescape=True
@@ -87,13 +92,14 @@ def assemble(languages: list[str]) -> None:
                 for code, (name, tagline) in LANGUAGES.items()
             ],
         )
-        (SITE / page).write_text(html, encoding="utf-8")
+        (site / page).write_text(html, encoding="utf-8")
+    return site
 
 
-def build(languages: list[str]) -> list[BuildResult]:
+def build(languages: list[str], build_dir: Path = BUILD) -> list[BuildResult]:
     """Build the languages side by side; report each one's time and any failure."""
     with ThreadPoolExecutor(max_workers=len(languages)) as pool:
-        results = list(pool.map(build_language, languages))
+        results = list(pool.map(lambda lang: build_language(lang, build_dir), languages))
     for result in results:
         status = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode})"
         print(f"[{result.language}] {status} in {result.seconds:.1f} s")
@@ -132,21 +138,25 @@ def main(argv: list[str] | None = None) -> int:
         "--open", action="store_true", default=None, help="open the site afterwards"
     )
     parser.add_argument("--no-open", dest="open", action="store_false")
+    parser.add_argument(
+        "--build-dir", type=Path, default=BUILD, help="another build folder (default: _build)"
+    )
     args = parser.parse_args(argv)
     if args.serve:
         return serve(args.serve)
     start = time.perf_counter()
-    results = build(args.lang)
+    build_dir = args.build_dir.resolve()
+    results = build(args.lang, build_dir)
     if any(result.returncode for result in results):
         failed = ", ".join(r.language for r in results if r.returncode)
         print(
             f"Build failed for: {failed}. The log above names the file and line.", file=sys.stderr
         )
         return 1
-    assemble(args.lang)
-    print(f"Site ready in {time.perf_counter() - start:.1f} s: {SITE / 'index.html'}")
+    site = assemble(args.lang, build_dir)
+    print(f"Site ready in {time.perf_counter() - start:.1f} s: {site / 'index.html'}")
     if args.open if args.open is not None else should_open():
-        webbrowser.open((SITE / "index.html").as_uri())
+        webbrowser.open((site / "index.html").as_uri())
     return 0
 
 

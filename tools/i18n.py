@@ -3,6 +3,8 @@
     python tools/i18n.py extract   # sources -> _build/gettext/*.pot (no notebook execution)
     python tools/i18n.py update    # .pot -> locales/tr/LC_MESSAGES/*.po (sphinx-intl)
     python tools/i18n.py check     # fail on a missing, fuzzy, empty, stale or obsolete message
+    python tools/i18n.py extract update check --only docs/03-sample-counts.md --pot-dir /tmp/p
+                                   # one page's catalog, in a private folder (parallel work)
 
 ``sphinx-intl stat`` is not used as the gate: it lets fuzzy and obsolete entries through
 (seen in probes). The check reads every catalog with Babel and compares it message by
@@ -12,8 +14,10 @@ message with a fresh extraction, naming the file and the message that fails.
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +49,7 @@ def extract(pot_dir: Path = POT_DIR, source_dir: Path = ROOT) -> Path:
     subprocess.run(
         [
             sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-W", "--keep-going",
-            "-D", "nb_execution_mode=off", "-d", str(pot_dir.parent / "gettext-doctrees"),
+            "-D", "nb_execution_mode=off", "-d", str(pot_dir.with_name(pot_dir.name + "-doctrees")),
             str(source_dir), str(pot_dir),
         ],
         check=True,
@@ -53,16 +57,30 @@ def extract(pot_dir: Path = POT_DIR, source_dir: Path = ROOT) -> Path:
     return pot_dir
 
 
-def update(pot_dir: Path = POT_DIR, locale_dir: Path = LOCALE_DIR) -> None:
+def document_name(source: str) -> Path:
+    """``docs/03-x.md`` -> ``docs/03-x``: the name a page's catalog and template share."""
+    return Path(source).with_suffix("")
+
+
+def update(
+    pot_dir: Path = POT_DIR, locale_dir: Path = LOCALE_DIR, only: list[Path] | None = None
+) -> None:
     """Merge new and changed messages into the catalogs with sphinx-intl."""
-    for language in LANGUAGES:
-        subprocess.run(
-            [
-                sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir),
-                "-d", str(locale_dir), "-l", language, "-w", "0",
-            ],
-            check=True,
-        )  # fmt: skip
+    with tempfile.TemporaryDirectory() as selected:
+        if only:  # sphinx-intl updates every template it is given: give it just these
+            for name in only:
+                target = Path(selected) / name.with_suffix(".pot")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(pot_dir / name.with_suffix(".pot"), target)
+            pot_dir = Path(selected)
+        for language in LANGUAGES:
+            subprocess.run(
+                [
+                    sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir),
+                    "-d", str(locale_dir), "-l", language, "-w", "0",
+                ],
+                check=True,
+            )  # fmt: skip
 
 
 def _read(path: Path) -> Catalog:
@@ -75,13 +93,18 @@ def _msgid(message_id: str | tuple[str, ...]) -> str:
 
 
 def check(
-    pot_dir: Path = POT_DIR, locale_dir: Path = LOCALE_DIR, languages: tuple[str, ...] = LANGUAGES
+    pot_dir: Path = POT_DIR,
+    locale_dir: Path = LOCALE_DIR,
+    languages: tuple[str, ...] = LANGUAGES,
+    only: list[Path] | None = None,
 ) -> list[CatalogProblem]:
     """Every message of every ``.pot`` must be translated, not fuzzy, and nothing stale kept."""
     problems: list[CatalogProblem] = []
     templates = {p.relative_to(pot_dir).with_suffix(""): p for p in sorted(pot_dir.rglob("*.pot"))}
     if not templates:
         raise FileNotFoundError(f"no .pot files under {pot_dir}; run the extract step first")
+    if only:
+        templates = {name: path for name, path in templates.items() if name in only}
     for language in languages:
         catalog_dir = locale_dir / language / "LC_MESSAGES"
         catalogs = {
@@ -111,7 +134,7 @@ def check(
                 )
             for obsolete in po.obsolete:
                 problems.append(CatalogProblem(po_path, _msgid(obsolete), "obsolete entry kept"))
-        for name in sorted(set(catalogs) - set(templates)):
+        for name in [] if only else sorted(set(catalogs) - set(templates)):
             problems.append(
                 CatalogProblem(
                     catalogs[name], str(name), "catalog for a page that no longer exists"
@@ -125,14 +148,17 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("steps", nargs="+", choices=["extract", "update", "check"])
+    parser.add_argument("--pot-dir", type=Path, default=POT_DIR, help="where templates go")
+    parser.add_argument("--only", nargs="+", metavar="SOURCE", help="pages to update/check")
     args = parser.parse_args(argv)
+    only = [document_name(source) for source in args.only] if args.only else None
     for step in args.steps:
         if step == "extract":
-            extract()
+            extract(args.pot_dir)
         elif step == "update":
-            update()
+            update(args.pot_dir, only=only)
         else:
-            problems = check()
+            problems = check(args.pot_dir, only=only)
             for problem in problems:
                 print(problem, file=sys.stderr)
             if problems:

@@ -43,8 +43,10 @@ def configure_language(app: Sphinx, config: Config) -> None:
     language = config.language or "en"
     if language not in LANGUAGES:
         raise ConfigError(f"Talimat builds {', '.join(LANGUAGES)}; got language={language!r}")
-    # Kernels started by myst-nb inherit this process's environment.
+    # Kernels started by myst-nb inherit this process's environment: the language, and
+    # the rule that builds never reach the network (talimat.hub then uses its snapshot).
     os.environ["TALIMAT_LANG"] = language
+    os.environ["HF_HUB_OFFLINE"] = "1"
     # Outputs depend on the language but jupyter-cache keys on code only: one cache per
     # language (beside this language's output folder) and per package version.
     caches = Path(app.outdir).parent / "jupyter_cache"
