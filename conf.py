@@ -16,8 +16,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 # -- Project -----------------------------------------------------------------
 project = "Talimat"
-author = "The Talimat team"
-copyright = "2026, The Talimat team"
+author = "Talimat"
+copyright = "2026 Talimat"  # language-neutral: the footer shows it on both sites
 language = "en"
 root_doc = "index"
 SOURCES = {"index.md", "docs", "notebooks"}
@@ -37,6 +37,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinxcontrib.bibtex",
     "talimat_site",
+    "talimat_search_tr",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]
@@ -65,6 +66,8 @@ gettext_location = False  # keep catalog diffs to the text that changed
 # -- HTML ------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "Talimat"
+html_favicon = "_static/favicon.svg"
+html_context = {"default_mode": "auto"}  # else the theme logs a console error on first visit
 html_static_path = ["_static"]
 html_css_files = ["talimat.css"]
 html_last_updated_fmt = ""
@@ -76,4 +79,6 @@ html_theme_options = {
     "use_fullscreen_button": True,
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
+    # No "By <author>" line: the theme's Turkish for it ("Tarafından X") reads backwards.
+    "footer_content_items": ["copyright.html", "last-updated.html"],
 }

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 POT_DIR = ROOT / "_build" / "gettext"
@@ -45,11 +45,18 @@ class CatalogProblem:
 
 
 def extract(pot_dir: Path = POT_DIR, source_dir: Path = ROOT) -> Path:
-    """Extract every translatable message of the sources into ``pot_dir``."""
+    """Extract every translatable message of the sources into ``pot_dir``.
+
+    Notebooks are not executed (outputs are not messages), so glued values do not exist
+    here. Warnings are not fatal in this run: the HTML build is the gate for them, and one
+    page's warning must not stop the catalogs of the others from being extracted.
+    """
+    quiet_glue = "suppress_warnings=mystnb.glue,mystnb.glue_ref"
+    doctrees = pot_dir.with_name(pot_dir.name + "-doctrees")
     subprocess.run(
         [
-            sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-W", "--keep-going",
-            "-D", "nb_execution_mode=off", "-d", str(pot_dir.with_name(pot_dir.name + "-doctrees")),
+            sys.executable, "-m", "sphinx", "-b", "gettext", "-q",
+            "-D", "nb_execution_mode=off", "-D", quiet_glue, "-d", str(doctrees),
             str(source_dir), str(pot_dir),
         ],
         check=True,
@@ -81,6 +88,24 @@ def update(
                 ],
                 check=True,
             )  # fmt: skip
+            for pot in pot_dir.rglob("*.pot"):
+                drop_obsolete(
+                    locale_dir
+                    / language
+                    / "LC_MESSAGES"
+                    / pot.relative_to(pot_dir).with_suffix(".po")
+                )
+
+
+def drop_obsolete(po_path: Path) -> None:
+    """Remove entries sphinx-intl keeps as ``#~`` after their message left the sources.
+
+    They are dead weight the gate would flag; git history keeps old translations.
+    """
+    catalog = _read(po_path)
+    if catalog.obsolete:
+        with po_path.open("wb") as handle:
+            write_po(handle, catalog, width=0, ignore_obsolete=True)
 
 
 def _read(path: Path) -> Catalog:
