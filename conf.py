@@ -58,7 +58,7 @@ nb_merge_streams = True
 # -- Internationalisation ------------------------------------------------------
 # Turkish lives in locales/tr/LC_MESSAGES/, one catalog per page (gettext_compact off);
 # `nox -s i18n` extracts and updates them, and its check is a gate in the tests.
-locale_dirs = ["locales/"]
+locale_dirs = ["locales/", "locales/theme/"]  # theme/: the theme's strings it lacks in Turkish
 gettext_compact = False
 gettext_uuid = False
 gettext_location = False  # keep catalog diffs to the text that changed
@@ -79,6 +79,7 @@ html_theme_options = {
     "use_fullscreen_button": True,
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
+    "search_bar_text": "Search...",  # translated at builder-inited (talimat_site)
     # No "By <author>" line: the theme's Turkish for it ("Tarafından X") reads backwards.
     "footer_content_items": ["copyright.html", "last-updated.html"],
 }

@@ -82,3 +82,17 @@ def test_gate_catches_a_catalog_for_a_removed_page(pot_dir: Path, locale_copy: P
     shutil.copy(page_catalog(locale_copy), orphan)
     reasons = {p.reason for p in i18n.check(pot_dir, locale_copy)}
     assert reasons == {"catalog for a page that no longer exists"}
+
+
+def test_theme_strings_without_turkish_are_supplied() -> None:
+    problems = i18n.check_theme_catalog()
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_theme_gate_names_a_missing_string(tmp_path: Path) -> None:
+    catalog = tmp_path / "sphinx.po"
+    shutil.copy(i18n.THEME_CATALOG, catalog)
+    msgid = edit_first_message(catalog, string="")
+    assert [(p.message, p.reason) for p in i18n.check_theme_catalog(catalog)] == [
+        (msgid, "theme string without Turkish")
+    ]

@@ -168,6 +168,32 @@ def check(
     return problems
 
 
+THEME_CATALOG = LOCALE_DIR / "theme" / "tr" / "LC_MESSAGES" / "sphinx.po"
+THEME_OPTION_STRINGS = ("Search...",)  # theme options talimat_site translates
+
+
+def check_theme_catalog(catalog_path: Path = THEME_CATALOG) -> list[CatalogProblem]:
+    """Every pydata-sphinx-theme string that Sphinx has no Turkish for is translated by us."""
+    import gettext
+
+    import pydata_sphinx_theme
+    import sphinx
+
+    theme_pot = Path(pydata_sphinx_theme.__file__).parent / "locale" / "sphinx.pot"
+    sphinx_tr = gettext.translation(
+        "sphinx", Path(sphinx.__file__).parent / "locale", languages=["tr"]
+    )
+    wanted = {_msgid(m.id) for m in _read(theme_pot) if m.id} | set(THEME_OPTION_STRINGS)
+    missing_in_sphinx = {msgid for msgid in wanted if sphinx_tr.gettext(msgid) == msgid}
+    have = {_msgid(m.id): m for m in _read(catalog_path) if m.id} if catalog_path.is_file() else {}
+    problems = []
+    for msgid in sorted(missing_in_sphinx):
+        message = have.get(msgid)
+        if message is None or not message.string or message.fuzzy:
+            problems.append(CatalogProblem(catalog_path, msgid, "theme string without Turkish"))
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -183,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         elif step == "update":
             update(args.pot_dir, only=only)
         else:
-            problems = check(args.pot_dir, only=only)
+            problems = check(args.pot_dir, only=only) + check_theme_catalog()
             for problem in problems:
                 print(problem, file=sys.stderr)
             if problems:

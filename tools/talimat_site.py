@@ -130,9 +130,19 @@ class KeepApiReferenceUntranslated(SphinxTransform):
                 node["translatable"] = False
 
 
+def translate_theme_options(app: Sphinx) -> None:
+    """Translate the theme option the theme shows untranslated (the search box placeholder)."""
+    from sphinx.locale import _
+
+    options = app.config.html_theme_options
+    if "search_bar_text" in options:
+        options["search_bar_text"] = _(options["search_bar_text"])
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     use_ipc_kernels()
     app.connect("config-inited", configure_language)
+    app.connect("builder-inited", translate_theme_options)
     app.connect("html-page-context", add_language_links)
     app.add_transform(KeepApiReferenceUntranslated)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
