@@ -124,9 +124,9 @@ def test_size_bands_cover_all_counts_without_overlap():
 
 def test_turkish_headers_and_categories():
     frame = catalog.load_catalog("tr")
-    assert "Veri seti" in frame.columns
+    assert "Veri kümesi" in frame.columns
     assert "Örnek sayısı" in frame.columns
-    assert "göreve özel" in set(frame["Amaç"])
+    assert "göreve özgü" in set(frame["Amaç"])
     assert "1 bin–10 bin" in set(frame["Boyut aralığı"])
     english = catalog.load_catalog("en")
     assert "Dataset" in english.columns
@@ -135,7 +135,7 @@ def test_turkish_headers_and_categories():
 
 def test_language_follows_the_environment(monkeypatch):
     monkeypatch.setenv("TALIMAT_LANG", "tr")
-    assert "Veri seti" in catalog.load_catalog().columns
+    assert "Veri kümesi" in catalog.load_catalog().columns
 
 
 def test_catalog_table_formats_numbers_the_turkish_way():

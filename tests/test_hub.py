@@ -83,7 +83,8 @@ def test_turkish_note():
     listing = hub.most_popular_instruction_datasets(lang="tr")
     assert "Anlık görüntü" in listing.note
     assert "2026-11-25" in listing.note
-    assert "Beğeni" in hub.listing_table(listing).columns
+    assert "Beğeni" in hub.listing_frame(listing).columns
+    assert "Beğeni" in hub.listing_table(listing).to_html()
 
 
 def test_live_path_uses_the_recorded_response(recorded):

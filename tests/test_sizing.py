@@ -117,7 +117,7 @@ def test_bad_arguments_name_the_argument(args, kwargs, name):
 def test_summary_is_localized():
     advice = sizing.recommend_sample_count("task", 7)
     assert "100–100.000" in advice.summary("tr")
-    assert "Göreve özel" in advice.summary("tr")
+    assert "Göreve özgü" in advice.summary("tr")
     assert "100–100,000" in advice.summary("en")
     assert "LIMA" in advice.summary("en")
     assert advice.reasons[0] in advice.summary()

@@ -15,6 +15,7 @@ __all__ = [
     "__version__",
     "catalog",
     "cli",
+    "display",
     "formats",
     "hub",
     "language",
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from . import (
         catalog,
         cli,
+        display,
         formats,
         hub,
         language,

@@ -17,15 +17,17 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from .language import format_number, messages, resolve_language
+from .language import format_number, localized_table, messages, resolve_language
 
 if TYPE_CHECKING:  # pandas and matplotlib are imported lazily
     import pandas as pd
     from matplotlib.axes import Axes
+    from pandas.io.formats.style import Styler
 
 __all__ = [
     "DEFAULT_SEARCH",
     "HubListing",
+    "listing_frame",
     "listing_table",
     "load_snapshot",
     "most_popular_instruction_datasets",
@@ -162,10 +164,16 @@ def most_popular_instruction_datasets(
     )
 
 
-def listing_table(listing: HubListing, lang: str | None = None) -> pd.DataFrame:
-    """The listing's frame with localized column headers."""
+def listing_frame(listing: HubListing, lang: str | None = None) -> pd.DataFrame:
+    """The listing's frame with localized column headers (data unchanged)."""
     language = resolve_language(lang if lang is not None else listing.lang)
     return listing.frame.rename(columns={name: _msg(f"col_{name}", language) for name in _COLUMNS})
+
+
+def listing_table(listing: HubListing, lang: str | None = None) -> Styler:
+    """The listing for readers: localized headers, numbers the language's way, text escaped."""
+    language = resolve_language(lang if lang is not None else listing.lang)
+    return localized_table(listing_frame(listing, language), language)
 
 
 def plot_popularity(listing: HubListing, ax: Axes | None = None, lang: str | None = None) -> Axes:

@@ -8,6 +8,8 @@ appear on. Numbers are formatted with Babel (CLDR data), never by hand: Turkish 
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 import tomllib
 from collections.abc import Mapping
@@ -149,15 +151,20 @@ def localized_table(frame: pd.DataFrame, lang: str | None = None, decimals: int 
     what the reader sees changes. Escaping matters: dataset records can contain HTML or
     script text, and a notebook must show it as text, never run it.
     """
+    import numpy as np
+    import pandas as pd
+
     language = resolve_language(lang)
 
     def number(value: object) -> str:
-        if isinstance(value, bool) or value is None:
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        if isinstance(value, bool | np.bool_):
             return str(value)
-        if isinstance(value, int | float) and value == value:  # NaN fails value == value
+        if isinstance(value, numbers.Real):  # numpy integers and floats included
             places = 0 if float(value).is_integer() else decimals
-            return format_number(value, language, places)
-        return "–" if isinstance(value, float) else str(value)
+            return format_number(float(value), language, places)
+        return str(value)
 
     numeric = frame.select_dtypes("number").columns
     return (

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pandas and matplotlib are imported lazily
     from matplotlib.axes import Axes
 
 __all__ = [
+    "SMALL_MODEL_PARAMS_B",
     "Coverage",
     "DomainBreadth",
     "Purpose",
@@ -60,7 +61,9 @@ _TASK_RANGE = (100, 100_000)
 _GENERAL_LOW = 1_000_000
 _GENERAL_REFS = ("openhermes", "dolphin", "tulu3_sft", "llama3", "llama31", "lima", "yi")
 _TASK_REFS = ("task_rule_of_thumb", "lima")
-_SMALL_MODEL_B = 13  # below this, LIMA's 65B result does not carry over directly
+#: Models below this many billion parameters get the small-model reason: LIMA's 65B result
+#: does not carry over to them directly.
+SMALL_MODEL_PARAMS_B = 13
 
 
 class ReferencePointDataError(ValueError):
@@ -322,7 +325,7 @@ def recommend_sample_count(
         refs = list(_TASK_REFS)
     else:
         low, high, label_key, refs = _domain_range(coverage, domain_breadth, reason_keys)
-    if model_params_b < _SMALL_MODEL_B:
+    if model_params_b < SMALL_MODEL_PARAMS_B:
         reason_keys.append("reason_small_model")
         refs.append("lima_7b_ablation")
     reason_keys.append("reason_quality")
