@@ -99,7 +99,12 @@ class TurkishSearch(SearchTurkish):
 
 def register(app: Sphinx, config: Config) -> None:
     """On the Turkish build, replace Sphinx's Turkish search with ours (unless told not to)."""
-    if config.language != "tr" or not config.talimat_turkish_search:
+    if config.language != "tr":
+        return
+    # After translations.js (priority 500): repairs Sphinx's Turkish plural strings in JS.
+    # Not a search feature: the stock build for measurements gets it too.
+    app.add_js_file("talimat-translations-tr.js", priority=600)
+    if not config.talimat_turkish_search:
         return
     TurkishSearch.table = stem_table(load_forms())
     app.add_search_language(TurkishSearch)
