@@ -6,14 +6,23 @@ so the first notebook runs offline and shows the reader examples in their own la
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import copy
+from typing import TYPE_CHECKING, Any
 
 from .language import messages, resolve_language
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ALPACA_EXAMPLES", "alpaca_examples"]
+__all__ = [
+    "ALPACA_EXAMPLES",
+    "CONVERSATION_EXAMPLES",
+    "TOOL_CALL_EXAMPLES",
+    "alpaca_examples",
+    "alpaca_record",
+    "conversation_example",
+    "tool_call_example",
+]
 
 #: Alpaca-style records (instruction, optional input, output) in each language.
 ALPACA_EXAMPLES: dict[str, list[dict[str, str]]] = {
@@ -63,3 +72,75 @@ def alpaca_examples(lang: str | None = None) -> pd.DataFrame:
     text = messages("samples")
     frame = pd.DataFrame(ALPACA_EXAMPLES[language])
     return frame.rename(columns={column: text(f"column.{column}", language) for column in frame})
+
+
+#: A multi-turn conversation with a system prompt, in the messages format, in each language.
+CONVERSATION_EXAMPLES: dict[str, dict[str, Any]] = {
+    "en": {
+        "messages": [
+            {
+                "role": "system",
+                "content": "You are the assistant of a city library. Answer in one sentence.",
+            },
+            {"role": "user", "content": "When does the library open?"},
+            {"role": "assistant", "content": "At nine in the morning on weekdays."},
+            {"role": "user", "content": "Can I return books while it is closed?"},
+            {"role": "assistant", "content": "Yes, use the drop box next to the main door."},
+        ]
+    },
+    "tr": {
+        "messages": [
+            {
+                "role": "system",
+                "content": "Bir şehir kütüphanesinin asistanısın. Tek cümleyle cevap ver.",
+            },
+            {"role": "user", "content": "Kütüphane ne zaman açılıyor?"},
+            {"role": "assistant", "content": "Hafta içi sabah dokuzda."},
+            {"role": "user", "content": "Kapalıyken kitap iade edebilir miyim?"},
+            {"role": "assistant", "content": "Evet, ana kapının yanındaki iade kutusunu kullanın."},
+        ]
+    },
+}
+
+#: The same assistant calling a tool, in the ShareGPT format (function_call, observation).
+TOOL_CALL_EXAMPLES: dict[str, dict[str, Any]] = {
+    "en": {
+        "system": "You are the assistant of a city library. Answer in one sentence.",
+        "conversations": [
+            {"from": "human", "value": "Is the library open on Sunday?"},
+            {
+                "from": "function_call",
+                "value": '{"name": "opening_hours", "arguments": {"day": "Sunday"}}',
+            },
+            {"from": "observation", "value": '{"open": "12:00", "close": "17:00"}'},
+            {"from": "gpt", "value": "Yes, on Sunday it is open from 12:00 to 17:00."},
+        ],
+    },
+    "tr": {
+        "system": "Bir şehir kütüphanesinin asistanısın. Tek cümleyle cevap ver.",
+        "conversations": [
+            {"from": "human", "value": "Kütüphane pazar günü açık mı?"},
+            {
+                "from": "function_call",
+                "value": '{"name": "opening_hours", "arguments": {"day": "pazar"}}',
+            },
+            {"from": "observation", "value": '{"open": "12:00", "close": "17:00"}'},
+            {"from": "gpt", "value": "Evet, pazar günü 12.00 ile 17.00 arasında açık."},
+        ],
+    },
+}
+
+
+def alpaca_record(index: int = 0, lang: str | None = None) -> dict[str, str]:
+    """One Alpaca record of :data:`ALPACA_EXAMPLES` in the reader's language, as a new dict."""
+    return dict(ALPACA_EXAMPLES[resolve_language(lang)][index])
+
+
+def conversation_example(lang: str | None = None) -> dict[str, Any]:
+    """A multi-turn conversation with a system prompt (messages format), as a new dict."""
+    return copy.deepcopy(CONVERSATION_EXAMPLES[resolve_language(lang)])
+
+
+def tool_call_example(lang: str | None = None) -> dict[str, Any]:
+    """A ShareGPT conversation with a tool call and its result, as a new dict."""
+    return copy.deepcopy(TOOL_CALL_EXAMPLES[resolve_language(lang)])
