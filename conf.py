@@ -8,6 +8,7 @@ after this file runs.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -38,6 +39,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "talimat_site",
     "talimat_search_tr",
+    "talimat_notebooks",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]
@@ -63,6 +65,13 @@ gettext_compact = False
 gettext_uuid = False
 gettext_location = False  # keep catalog diffs to the text that changed
 
+# -- Classroom: notebooks to download and launch ----------------------------------
+# Each notebook page gets its .ipynb (in the page's language, with outputs) beside it, and
+# Colab / Binder links to the copy published on the Pages branch (see .github/workflows).
+talimat_repository = os.environ.get("TALIMAT_REPOSITORY", "https://github.com/talimat-docs/talimat")
+talimat_pages_branch = "gh-pages"
+talimat_install = f"talimat @ git+{talimat_repository}"
+
 # -- HTML ------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "Talimat"
@@ -74,7 +83,11 @@ html_last_updated_fmt = ""
 html_copy_source = False
 html_show_sourcelink = False
 html_theme_options = {
-    "article_header_end": ["language-switcher.html", "article-header-buttons.html"],
+    "article_header_end": [
+        "language-switcher.html",
+        "notebook-buttons.html",
+        "article-header-buttons.html",
+    ],
     "use_download_button": True,
     "use_fullscreen_button": True,
     "home_page_in_toc": True,

@@ -20,6 +20,7 @@ stemmer with the same table; ``_static/talimat-highlight-tr.js`` highlights matc
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tomllib
 from functools import cache
@@ -107,6 +108,9 @@ def register(app: Sphinx, config: Config) -> None:
     if not config.talimat_turkish_search:
         return
     TurkishSearch.table = stem_table(load_forms())
+    # Sphinx re-indexes only pages it rewrites; a changed table must reach every page.
+    digest = hashlib.sha256(FORMS_FILE.read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    config.talimat_search_digest = digest[:16]
     app.add_search_language(TurkishSearch)
     # Before sphinx_highlight.js (priority 200), so its listener runs first.
     app.add_js_file("talimat-highlight-tr.js", priority=150)
@@ -128,6 +132,7 @@ def add_query_side(
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("talimat_turkish_search", True, "html", types=(bool, int))
+    app.add_config_value("talimat_search_digest", "", "html", types=(str,))
     app.connect("config-inited", register)
     app.connect("html-page-context", add_query_side)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

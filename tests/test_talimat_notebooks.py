@@ -1,0 +1,115 @@
+"""Notebooks for students: markdown translated block by block, MyST turned into plain Jupyter."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+import talimat_notebooks as nb
+
+CATALOG = {
+    "Hands-on": "Uygulama",
+    "A paragraph that spans two lines.": "İki satıra yayılan bir paragraf.",
+    "First item with a {term}`sample <sample>`.": "{term}`Örnek <sample>` içeren ilk madde.",
+    "Solution": "Çözüm",
+    "Inside the dropdown.": "Açılır kutunun içinde.",
+    "Quoted {glue:text}`03-x.md::lima:s` text.": "Alıntılanan {glue:text}`03-x.md::lima:s` metin.",
+}
+
+
+def translate(text: str) -> str:
+    return CATALOG.get(text, f"<missing:{text}>")
+
+
+SOURCE = """(label-here)=
+# Hands-on
+
+A paragraph that
+spans two lines.
+
+1. First item with a {term}`sample <sample>`.
+
+   :::{dropdown} Solution
+   ```python
+   print("code stays")
+   ```
+   Inside the dropdown.
+   :::
+
+> Quoted {glue:text}`03-x.md::lima:s` text."""
+
+
+def test_markdown_is_translated_block_by_block() -> None:
+    out = nb.translate_markdown(SOURCE, translate)
+    assert "<missing" not in out
+    assert "(label-here)=" not in out
+    assert out.startswith("# Uygulama")
+    assert "İki satıra yayılan bir paragraf." in out
+    assert '   print("code stays")' in out
+    assert "<details>" in out
+    assert "<summary>Çözüm</summary>" in out
+    assert "   Açılır kutunun içinde." in out
+
+
+def test_roles_become_plain_text() -> None:
+    glued = {"lima": "1.000"}
+    text = nb.plain_roles(
+        "{term}`Örnek <sample>`, {glue:text}`03-x.md::lima:s`, {glue:text}`lima`, "
+        "{cite:p}`zhou2023lima,taori2023alpaca`, {ref}`label`, {doc}`the page <../docs/x>`",
+        glued,
+    )
+    assert text == "Örnek, 1.000, 1.000, [zhou2023lima, taori2023alpaca], label, the page"
+
+
+def test_localized_notebook_has_setup_cell_first_and_is_valid() -> None:
+    executed = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Hands-on"),
+            nbformat.v4.new_code_cell("print(1)"),
+        ],
+        metadata={"jupytext": {}, "source_map": [1]},
+    )
+    notebook = nb.localize_notebook(executed, translate, {}, "tr", "talimat @ git+https://x/y")
+    nbformat.validate(notebook)
+    assert notebook.cells[0].cell_type == "code"
+    assert 'os.environ.setdefault("TALIMAT_LANG", "tr")' in notebook.cells[0].source
+    assert "%pip install --quiet" in notebook.cells[0].source
+    assert notebook.cells[1].source == "# Uygulama"
+    assert "jupytext" not in notebook.metadata
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_built_notebooks_are_valid_and_in_the_page_language(site, language: str) -> None:
+    pages = sorted((site / language / "notebooks").glob("*.ipynb"))
+    assert pages, "no notebook written beside its page"
+    for path in pages:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+        markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+        assert "{term}" not in markdown
+        assert "{glue:text}" not in markdown
+        assert ":::{dropdown}" not in markdown
+        outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+        assert outputs, f"{path.name} has no outputs"
+    first = nbformat.read(
+        site / language / "notebooks" / "01-what-is-an-instruction-dataset.ipynb", 4
+    )
+    heading = next(c.source for c in first.cells if c.cell_type == "markdown").splitlines()[0]
+    expected = {"en": "Hands-on: a first look", "tr": "Uygulama: talimat kayıtlarına ilk bakış"}
+    assert expected[language] in heading
+
+
+def test_a_downloaded_turkish_notebook_runs(site, tmp_path) -> None:
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(
+        site / "tr" / "notebooks" / "01-what-is-an-instruction-dataset.ipynb", 4
+    )
+    NotebookClient(notebook, timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    table = next(
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "text/html" in o.get("data", {})
+    )
+    assert "Talimat" in table["data"]["text/html"]
