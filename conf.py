@@ -8,12 +8,13 @@ after this file runs.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parent.resolve()
 sys.path.insert(0, str(ROOT / "tools"))
+
+import site_config  # noqa: E402 - tools/ is on the path only from the line above
 
 # -- Project -----------------------------------------------------------------
 project = "Talimat"
@@ -40,6 +41,8 @@ extensions = [
     "talimat_site",
     "talimat_search_tr",
     "talimat_notebooks",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]
@@ -68,9 +71,18 @@ gettext_location = False  # keep catalog diffs to the text that changed
 # -- Classroom: notebooks to download and launch ----------------------------------
 # Each notebook page gets its .ipynb (in the page's language, with outputs) beside it, and
 # Colab / Binder links to the copy published on the Pages branch (see .github/workflows).
-talimat_repository = os.environ.get("TALIMAT_REPOSITORY", "https://github.com/talimat-docs/talimat")
-talimat_pages_branch = "gh-pages"
-talimat_install = f"talimat @ git+{talimat_repository}"
+talimat_repository = site_config.REPOSITORY
+talimat_pages_branch = site_config.PAGES_BRANCH
+talimat_install = site_config.INSTALL
+
+# -- Publishing ------------------------------------------------------------------
+# Where the assembled site lives (GitHub Pages by default). Each language's canonical URL,
+# Open Graph URL and sitemap entries are derived from it in talimat_site (config-inited).
+talimat_site_url = site_config.SITE_URL
+sitemap_url_scheme = "{lang}{link}"
+sitemap_locales = ["en", "tr"]
+ogp_site_name = "Talimat"
+ogp_social_cards = {"enable": False}  # no generated images: the build stays quick and offline
 
 # -- HTML ------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
@@ -78,7 +90,7 @@ html_title = "Talimat"
 html_favicon = "_static/favicon.svg"
 html_context = {"default_mode": "auto"}  # else the theme logs a console error on first visit
 html_static_path = ["_static"]
-html_css_files = ["talimat.css"]
+html_css_files = ["talimat.css", "print.css"]
 html_last_updated_fmt = ""
 html_copy_source = False
 html_show_sourcelink = False

@@ -23,8 +23,10 @@ import webbrowser
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
+import site_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
@@ -83,17 +85,42 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(ROOT / "_templates" / "site"), autoescape=True
     )
-    for page in ("index.html",):
-        html = environment.get_template(page).render(
-            project="Talimat",
-            codes=list(LANGUAGES),
-            languages=[
-                {"code": code, "name": name, "tagline": tagline}
-                for code, (name, tagline) in LANGUAGES.items()
-            ],
-        )
+    context = {
+        "project": "Talimat",
+        "codes": list(LANGUAGES),
+        "languages": [
+            {"code": code, "name": name, "tagline": tagline}
+            for code, (name, tagline) in LANGUAGES.items()
+        ],
+        "root_path": urlsplit(site_config.SITE_URL).path,
+    }
+    for page in ("index.html", "404.html"):
+        html = environment.get_template(page).render(**context)
         (site / page).write_text(html, encoding="utf-8")
+    write_publishing_files(site, languages)
     return site
+
+
+def write_publishing_files(site: Path, languages: list[str]) -> None:
+    """Root files a host needs: sitemap index, robots.txt, .nojekyll, Binder's environment."""
+    index = "".join(
+        f"<sitemap><loc>{site_config.SITE_URL}{language}/sitemap.xml</loc></sitemap>"
+        for language in languages
+        if (site / language / "sitemap.xml").is_file()
+    )
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{index}</sitemapindex>\n',
+        encoding="utf-8",
+    )
+    (site / "robots.txt").write_text(
+        f"User-agent: *\nAllow: /\nSitemap: {site_config.SITE_URL}sitemap.xml\n", encoding="utf-8"
+    )
+    # GitHub Pages runs Jekyll by default, which drops folders starting with "_" (_static).
+    (site / ".nojekyll").write_text("", encoding="utf-8")
+    # Binder builds its environment from the published branch when a reader launches a notebook.
+    (site / "binder").mkdir(exist_ok=True)
+    (site / "binder" / "requirements.txt").write_text(f"{site_config.INSTALL}\n", encoding="utf-8")
 
 
 def build(languages: list[str], build_dir: Path = BUILD) -> list[BuildResult]:

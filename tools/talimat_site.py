@@ -56,6 +56,24 @@ def configure_language(app: Sphinx, config: Config) -> None:
             if stale != current:
                 shutil.rmtree(stale, ignore_errors=True)
     config.nb_execution_cache_path = str(current)
+    configure_urls(config, language)
+
+
+def configure_urls(config: Config, language: str) -> None:
+    """Canonical, Open Graph and sitemap URLs for this language's part of the site.
+
+    On Read the Docs each language is its own project under ``/<lang>/<version>/``, and
+    Read the Docs publishes the sitemap itself.
+    """
+    if os.environ.get("READTHEDOCS") == "True":
+        config.html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
+        config.ogp_site_url = config.html_baseurl
+        config.sitemap_url_scheme = "{link}"
+        config.sitemap_locales = [None]
+        return
+    root = config.talimat_site_url.rstrip("/") + "/"
+    config.html_baseurl = config.ogp_site_url = f"{root}{language}/"
+    config.site_url = root
 
 
 def use_ipc_kernels() -> None:
@@ -97,9 +115,14 @@ def use_ipc_kernels() -> None:
 
 
 def switch_url(app: Sphinx, pagename: str, language: str) -> str:
-    """Relative URL of ``pagename`` on the site of ``language`` (sites are siblings)."""
-    depth = pagename.count("/") + 1  # +1 climbs out of this language's folder
-    return "../" * depth + f"{language}/" + app.builder.get_target_uri(pagename)
+    """Relative URL of ``pagename`` on the site of ``language`` (sites are siblings).
+
+    Ours: ``<root>/<lang>/<page>``. Read the Docs: ``<root>/<lang>/<version>/<page>``.
+    """
+    version = os.environ.get("READTHEDOCS_VERSION") if os.environ.get("READTHEDOCS") else None
+    depth = pagename.count("/") + 1 + (1 if version else 0)  # climb out of lang (and version)
+    prefix = f"{language}/{version}/" if version else f"{language}/"
+    return "../" * depth + prefix + app.builder.get_target_uri(pagename)
 
 
 def add_language_links(
@@ -140,6 +163,7 @@ def translate_theme_options(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("talimat_site_url", "", "html", types=(str,))
     use_ipc_kernels()
     app.connect("config-inited", configure_language)
     app.connect("builder-inited", translate_theme_options)
