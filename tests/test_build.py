@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 from urllib.parse import urldefrag
 
-import build
 import pytest
 from bs4 import BeautifulSoup
+
+import build
 from conftest import LANGUAGES
 
 

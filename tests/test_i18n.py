@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import i18n
 import pytest
 from babel.messages.pofile import read_po, write_po
+
+import i18n
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+
 import talimat_notebooks as nb
 
 CATALOG = {

@@ -6,8 +6,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import talimat_site
 from sphinx.errors import ConfigError
+
+import talimat_site
 
 
 def test_fingerprint_changes_with_package_code(tmp_path: Path) -> None:

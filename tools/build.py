@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+
 import site_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import open_context
 from pages import content_pages
 

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Iterator
 
 import pytest
+
 from conftest import ARTIFACTS, ROOT, serve
 
 FORMS = tomllib.loads((ROOT / "locales" / "tr" / "search-forms.toml").read_text(encoding="utf-8"))
