@@ -65,7 +65,15 @@ def test_localized_notebook_has_setup_cell_first_and_is_valid() -> None:
     executed = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_markdown_cell("# Hands-on"),
-            nbformat.v4.new_code_cell("print(1)"),
+            nbformat.v4.new_code_cell(
+                "print(1)",
+                outputs=[
+                    nbformat.v4.new_output("stream", text="1\n"),
+                    nbformat.v4.new_output(
+                        "display_data", data={"application/papermill.record/text/plain": "'x'"}
+                    ),
+                ],
+            ),
         ],
         metadata={"jupytext": {}, "source_map": [1]},
     )
@@ -75,6 +83,7 @@ def test_localized_notebook_has_setup_cell_first_and_is_valid() -> None:
     assert 'os.environ.setdefault("TALIMAT_LANG", "tr")' in notebook.cells[0].source
     assert "%pip install --quiet" in notebook.cells[0].source
     assert notebook.cells[1].source == "# Uygulama"
+    assert [o.output_type for o in notebook.cells[2].outputs] == ["stream"]  # glue records gone
     assert "jupytext" not in notebook.metadata
 
 

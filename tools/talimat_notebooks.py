@@ -32,6 +32,8 @@ LIST_ITEM = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)(.*)$")
 ROLE = re.compile(r"\{(?P<name>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]+)`")
 ROLE_WITH_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 
+GLUE_MIME_PREFIX = "application/papermill.record/"
+
 Translate = Callable[[str], str]
 
 
@@ -229,6 +231,10 @@ def localize_notebook(
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = plain_roles(translate_markdown(cell.source, translate), glued).strip("\n")
+        elif cell.cell_type == "code":
+            # glue(..., display=False) leaves records only myst-nb reads; Jupyter would show
+            # "no renderer" notices for them.
+            cell.outputs = [output for output in cell.outputs if not _glue_record(output)]
         cell.metadata.pop("mystnb", None)
     notebook.cells.insert(0, setup_cell(language, install))
     notebook.metadata.pop("source_map", None)
@@ -237,6 +243,29 @@ def localize_notebook(
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index}"
     return notebook
+
+
+def with_outputs(notebook: nbformat.NotebookNode, config: Any) -> nbformat.NotebookNode:
+    """The notebook with its executed outputs.
+
+    When myst-nb serves a notebook from jupyter-cache, the copy it writes to
+    ``jupyter_execute/`` has no outputs (they stay in the cache's copy), so they are merged
+    back from the same cache here.
+    """
+    if config.nb_execution_mode != "cache" or not config.nb_execution_cache_path:
+        return notebook
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(config.nb_execution_cache_path).merge_match_into_notebook(notebook)
+    except KeyError:  # not in the cache: executed in this build, outputs already there
+        return notebook
+    return merged
+
+
+def _glue_record(output: dict[str, Any]) -> bool:
+    data = output.get("data") or {}
+    return bool(data) and all(key.startswith(GLUE_MIME_PREFIX) for key in data)
 
 
 def notebook_docnames(app: Sphinx) -> list[str]:
@@ -274,7 +303,7 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
             return catalog.get(text, text)
 
         notebook = localize_notebook(
-            nbformat.read(executed_path, as_version=4),
+            with_outputs(nbformat.read(executed_path, as_version=4), app.config),
             translate,
             glued_values(executed_dir / f"{docname}.glue.json"),
             language,
