@@ -1,0 +1,860 @@
+"""Profile an instruction dataset: sizes, turns, lengths, duplicates and language mix.
+
+One streaming pass over canonical records (OpenAI ``messages`` form) collects everything:
+a million Alpaca-sized records, read from JSONL, take about 20 s on one core and about
+0.5 GiB of memory (``benchmarks/bench_package.py`` measures it).
+
+>>> from talimat.profile import profile_records
+>>> report = profile_records([{"messages": [{"role": "user", "content": "Merhaba"}]}])
+>>> int(report.counts.set_index("measure").loc["records", "value"])
+1
+
+Language shares come from a seeded random sample (reservoir sampling) classified with
+py3langid, and are reported with their sample size and a 95% interval: a sample of 2,000
+records cannot tell 61.2% from 61.7%, and the report does not pretend it can.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import os
+import random
+import re
+import unicodedata
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from .language import format_number, format_share, messages, resolve_language
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "DatasetProfile",
+    "DedupReport",
+    "ProfileError",
+    "deduplicate",
+    "normalize_text",
+    "profile_file",
+    "profile_records",
+]
+
+_ = messages("profile")
+
+ROLES = ("system", "user", "assistant", "tool")
+QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
+LANGUAGE_TEXT_LIMIT = 600  # characters per sampled record given to the language detector
+EXAMPLES_SHOWN = 5
+
+
+class ProfileError(ValueError):
+    """A record is not in canonical ``messages`` form; the message names record and field."""
+
+
+def _char_class(codes: list[int]) -> str:
+    """A regex character class body for ``codes`` (sorted), written as ranges."""
+    parts = []
+    start = previous = codes[0]
+    for code in [*codes[1:], -1]:
+        if code == previous + 1:
+            previous = code
+            continue
+        first, last = re.escape(chr(start)), re.escape(chr(previous))
+        parts.append(first if start == previous else f"{first}-{last}")
+        start = previous = code
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class _FoldTables:
+    shape: bytes  # whitespace → b" ", NUL kept, every other byte → b"x": words are b" x"
+    fold: bytes  # whitespace → b" ", A–Z → a–z with I written as \x01 (a stand-in for ı)
+    drop: bytes  # ASCII punctuation and control bytes, except NUL (the text separator)
+    off_path: bytes  # deleting these leaves ASCII only if every character is fast-path safe
+
+
+@cache
+def _fold_tables() -> _FoldTables:
+    """Byte tables for the fast path of :func:`_measure_texts`, built once.
+
+    The fast path takes UTF-8 text whose non-ASCII characters are all two-byte letters,
+    marks or symbols (Latin, Greek, Cyrillic … blocks with no punctuation or whitespace
+    in them): English, Turkish and most European text.
+    """
+    whitespace = [code for code in range(128) if chr(code).isspace()]
+    shape = bytearray(b"x" * 256)
+    fold = bytearray(range(256))
+    for code in whitespace:
+        shape[code] = fold[code] = 32
+    shape[0] = 0
+    fold[65:91] = bytes(range(97, 123))
+    fold[ord("I")] = 1
+    drop = bytes(code for code in range(1, 128) if _removed(chr(code)))
+    safe_leads = [
+        lead
+        for lead in range(0xC2, 0xE0)
+        if all(
+            unicodedata.category(chr((lead - 0xC0) * 64 + low))[0] in "LNMS" for low in range(64)
+        )
+    ]
+    return _FoldTables(bytes(shape), bytes(fold), drop, bytes([*safe_leads, *range(0x80, 0xC0)]))
+
+
+def _removed(char: str) -> bool:
+    """Normalization removes punctuation (P*), control and format characters (C*)."""
+    return unicodedata.category(char)[0] in "PC" and not char.isspace()
+
+
+@cache
+def _removal_pattern() -> re.Pattern[str]:
+    """The characters normalization removes, for text off the fast path (built once, 0.2 s)."""
+    kept = [code for code in range(0x110000) if unicodedata.category(chr(code))[0] in "MS"]
+    # Neither word character (letters, digits, "_"), whitespace, mark nor symbol: P* and C*.
+    return re.compile(f"[^\\w\\s{_char_class(kept)}]+|_+")
+
+
+_DOTLESS_I = "ı".encode()
+
+
+def _measure_plain(text: str) -> tuple[int, bytes]:
+    """Word count and normalized UTF-8 form of one text: the definition, the slow way."""
+    split = text.split()
+    # str.replace is the fast spelling of turkish_lower's two Turkish mappings.
+    lowered = " ".join(split).replace("İ", "i").replace("I", "ı").casefold()
+    normalized = " ".join(_removal_pattern().sub("", lowered).split())
+    return len(split), normalized.encode("utf-8", "surrogatepass")
+
+
+def _measure_texts(texts: list[str]) -> tuple[list[int], bytes]:
+    """The word count of each text and their normalized forms, NUL-separated, in UTF-8.
+
+    The hot path of a profile. All the texts of a record go through a few byte
+    translations at once and are never split into word objects; a record with text off
+    the fast path (or a NUL in it) is measured text by text the plain way. Property tests
+    check both ways against the definition in :func:`normalize_text`.
+    """
+    tables = _fold_tables()
+    joined = "\x00".join(texts)
+    encoded = joined.encode("utf-8", "surrogatepass")
+    ascii_only = len(encoded) == len(joined)
+    if (not ascii_only and not encoded.translate(None, tables.off_path).isascii()) or encoded.count(
+        0
+    ) != len(texts) - 1:
+        measured = [_measure_plain(text) for text in texts]
+        return [words for words, _ in measured], b"\x00".join(form for _, form in measured)
+    words = [
+        part.count(b" x") + part.startswith(b"x")
+        for part in encoded.translate(tables.shape).split(b"\x00")
+    ]
+    folded = encoded.translate(tables.fold, tables.drop)
+    while b"  " in folded:
+        folded = folded.replace(b"  ", b" ")
+    if len(texts) == 1:
+        folded = folded.strip(b" ")
+    else:
+        folded = b"\x00".join([part.strip(b" ") for part in folded.split(b"\x00")])
+    if not ascii_only:  # non-ASCII capitals: İ the Turkish way, the rest by case folding
+        folded = folded.decode().replace("İ", "i").casefold().encode()
+    if b"\x01" in folded:
+        folded = folded.replace(b"\x01", _DOTLESS_I)
+    return words, folded
+
+
+def normalize_text(text: str) -> str:
+    """Text as the normalized-duplicate check sees it.
+
+    Lowercased the Turkish way (:func:`~talimat.language.turkish_lower`: ``İ`` → ``i``,
+    ``I`` → ``ı``) and case-folded; punctuation (Unicode P*), control and format characters
+    removed; runs of whitespace collapsed to one space:
+
+    >>> normalize_text("  İSTANBUL'da   IŞIK! ")
+    'istanbulda ışık'
+
+    The Turkish rules apply to every text, so English ``I`` becomes ``ı`` and ``"I do"``
+    and ``"i do"`` stay apart: a dataset that mixes both languages is folded one way.
+    """
+    return _measure_texts([text])[1].decode("utf-8", "surrogatepass")
+
+
+def _message_fields(message: Any, number: int, index: int) -> tuple[str, str]:
+    """Role and content of a message that missed the fast path: checked, ``None`` as ``""``."""
+    where = f"record {number}, field 'messages[{index}]"
+    if not isinstance(message, Mapping):
+        raise ProfileError(f"{where}': expected an object, got {type(message).__name__}")
+    role, content = message.get("role"), message.get("content")
+    if not isinstance(role, str):
+        raise ProfileError(f"{where}.role': expected a string, got {type(role).__name__}")
+    if content is None:
+        content = ""
+    elif not isinstance(content, str):
+        raise ProfileError(f"{where}.content': expected a string, got {type(content).__name__}")
+    return role, content
+
+
+def _canonical(
+    record: Any, number: int, file: str = "<memory>", fmt: str | None = None
+) -> Mapping[str, Any]:
+    """A record in ``messages`` form: checked, or converted from alpaca or ShareGPT."""
+    if not isinstance(record, Mapping):
+        raise ProfileError(f"record {number}: expected an object, got {type(record).__name__}")
+    if "messages" in record and fmt in (None, "messages"):
+        if not isinstance(record["messages"], list):
+            raise ProfileError(f"record {number}, field 'messages': expected a list of messages")
+        return record
+    from .formats import to_messages  # alpaca and ShareGPT records convert on the way in
+
+    return to_messages(record, cast(Any, fmt), file=file, number=number)
+
+
+_ROLE_CODES = {"user": 1, "assistant": 2}
+
+
+def _checked_turns(turns: list[Any], number: int) -> tuple[list[str], list[str]]:
+    """Roles and contents of messages that missed the fast path: checked, ``None`` as ``""``."""
+    roles, texts = [], []
+    for index, message in enumerate(turns):
+        role, content = _message_fields(message, number, index)
+        roles.append(role)
+        texts.append(content)
+    return roles, texts
+
+
+def _turns(record: Any, number: int) -> list[tuple[str, str, Mapping[str, Any]]]:
+    """The checked (role, content, message) triples of a record."""
+    turns = []
+    for index, message in enumerate(_canonical(record, number)["messages"]):
+        role, content = _message_fields(message, number, index)
+        turns.append((role, content, message))
+    return turns
+
+
+def _exact_key(messages: list[Any]) -> int:
+    """Exact duplicate key of messages with extra keys (name, tool_call …): all of them count."""
+    return hash(
+        tuple(json.dumps(m, ensure_ascii=False, sort_keys=True, default=str) for m in messages)
+    )
+
+
+def _key(turns: list[tuple[str, str, Mapping[str, Any]]], normalized: bool) -> int:
+    """The duplicate key of a record, the same as the one the profile computes in its pass.
+
+    A 64-bit hash of the roles and texts: two different records share a key with a
+    probability of about n² / 2⁶⁵, under one in ten million for a million records.
+    """
+    roles = tuple(role for role, _, _ in turns)
+    texts = [content for _, content, _ in turns]
+    if normalized:
+        return hash((roles, _measure_texts(texts)[1]))
+    messages = [message for _, _, message in turns]
+    if _plain(messages):
+        return hash((roles, tuple(texts)))
+    return _exact_key(messages)
+
+
+def _plain(messages: list[Any]) -> bool:
+    """True when the messages hold only a role and a content each (they all have a role)."""
+    return sum(map(len, messages)) == 2 * len(messages)
+
+
+def _wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion; honest for small samples and shares near 0."""
+    if n == 0:
+        return (math.nan, math.nan)
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during the pass.
+
+    Records hold no reference cycles and are freed by reference counting; without the
+    pause the collector rescans the growing duplicate tables again and again.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class _Accumulator:
+    """Everything the profile needs, gathered in one pass (the hot loop of this module).
+
+    Per record it keeps only what cannot be recovered later: turn lengths in flat arrays,
+    the record's role pattern (counted in a small dict: conversations repeat a handful
+    of patterns), and its two duplicate keys. Counts by role and turn are derived from
+    the patterns in :meth:`finish`.
+    """
+
+    def __init__(
+        self, language_sample: int, seed: int, file: str = "<memory>", fmt: str | None = None
+    ) -> None:
+        self.file = file
+        self.format = fmt  # None: canonical records, alpaca and ShareGPT ones converted
+        self.records = 0
+        self.empty_records = 0
+        self.empty_turns = 0
+        self.patterns: dict[tuple[str, ...], list[Any]] = {}  # roles → [records, role codes]
+        self.chars = array("l")  # per turn, in order
+        self.words = array("l")
+        self.codes = array("b")  # 1 user, 2 assistant, 0 other roles
+        self.exact_seen: dict[int, int] = {}  # duplicate key → first record number
+        self.normalized_seen: dict[int, int] = {}
+        self.pairs: dict[str, list[tuple[int, int]]] = {"exact": [], "normalized": []}
+        self.sample_size = language_sample
+        self.sample: list[tuple[int, str]] = []
+        self.rng = random.Random(seed)
+        self.weight = 1.0  # Algorithm L state: see _sample
+        self.next_pick = 0
+
+    def add(self, number: int, record: Any) -> None:
+        turns = record.get("messages") if type(record) is dict and not self.format else None
+        if type(turns) is not list:
+            turns = _canonical(record, number, self.file, self.format)["messages"]
+        try:  # fast path: str roles and contents; a join or a lookup fails otherwise
+            roles = [message["role"] for message in turns]
+            texts = [message["content"] for message in turns]
+            "".join(roles)
+            word_counts, folded = _measure_texts(texts)
+        except (TypeError, KeyError):
+            roles, texts = _checked_turns(turns, number)
+            word_counts, folded = _measure_texts(texts)
+        self.records += 1
+
+        role_key = tuple(roles)
+        pattern = self.patterns.get(role_key)
+        if pattern is None:
+            codes = bytes(_ROLE_CODES.get(role, 0) for role in role_key)
+            pattern = self.patterns[role_key] = [0, codes]
+        pattern[0] += 1
+        self.codes.frombytes(pattern[1])
+        self.chars.extend(map(len, texts))
+        self.words.extend(word_counts)
+        empty = word_counts.count(0)
+        self.empty_turns += empty
+        self.empty_records += empty == len(word_counts)
+
+        exact = hash((role_key, tuple(texts))) if _plain(turns) else _exact_key(turns)
+        first = self.exact_seen.setdefault(exact, number)
+        if first != number:
+            self.pairs["exact"].append((number, first))
+        first = self.normalized_seen.setdefault(hash((role_key, folded)), number)
+        if first != number:
+            self.pairs["normalized"].append((number, first))
+
+        if self.sample_size > 0 and (
+            len(self.sample) < self.sample_size or self.records == self.next_pick
+        ):
+            self._sample(number, turns)
+
+    def finish(self) -> None:
+        """Derive the counts from the role patterns and split lengths by role."""
+        import numpy as np
+
+        self.roles: Counter[str] = Counter()
+        self.turns_per_record: Counter[int] = Counter()
+        self.single_turn = self.multi_turn = self.no_prompt = self.with_system = 0
+        for roles, (count, _codes) in self.patterns.items():
+            self.turns_per_record[len(roles)] += count
+            for role in roles:
+                self.roles[role] += count
+            users = roles.count("user")
+            if users == 0:
+                self.no_prompt += count
+            elif users == 1:
+                self.single_turn += count
+            else:
+                self.multi_turn += count
+            self.with_system += count * ("system" in roles)
+        codes = np.frombuffer(self.codes, dtype=np.int8)
+        chars = np.asarray(self.chars, dtype=np.int64)
+        words = np.asarray(self.words, dtype=np.int64)
+        self.prompt_chars, self.prompt_words = chars[codes == 1], words[codes == 1]
+        self.response_chars, self.response_words = chars[codes == 2], words[codes == 2]
+
+    def _uniform(self) -> float:
+        """A random number in (0, 1): never 0, so its logarithm is finite."""
+        value = self.rng.random()
+        while value == 0.0:
+            value = self.rng.random()
+        return value
+
+    def _sample(self, number: int, turns: list[Any]) -> None:
+        """Reservoir sampling, Algorithm L (Li, 1994): a uniform sample, skipping ahead.
+
+        Each record is kept with equal probability; only records that enter the
+        reservoir cost random draws, so a million records need a few thousand.
+        """
+        text = "\n".join(
+            message.get("content") or ""
+            for message in turns
+            if isinstance(message, Mapping) and message.get("role") in ("user", "assistant")
+        )[:LANGUAGE_TEXT_LIMIT]
+        size = self.sample_size
+        if len(self.sample) < size:
+            self.sample.append((number, text))
+            if len(self.sample) < size:
+                return
+        else:
+            self.sample[self.rng.randrange(size)] = (number, text)
+        self.weight *= math.exp(math.log(self._uniform()) / size)
+        gap = math.log(self._uniform()) / math.log1p(-self.weight) if self.weight < 1 else 0.0
+        self.next_pick = self.records + math.floor(gap) + 1
+
+
+@dataclass
+class DatasetProfile:
+    """What :func:`profile_records` found; tables keep English keys and raw numbers.
+
+    Use :meth:`tables` for headers in the reader's language, :meth:`summary` for a
+    paragraph and :meth:`plot_lengths` for a histogram.
+    """
+
+    records: int
+    counts: pd.DataFrame
+    turns_per_record: pd.DataFrame
+    lengths: pd.DataFrame
+    duplicates: pd.DataFrame
+    duplicate_pairs: pd.DataFrame
+    languages: pd.DataFrame
+    language_sample_size: int
+    turn_lengths: pd.DataFrame = field(repr=False)
+    lang: str | None = None
+
+    def _count(self, measure: str) -> int:
+        return int(self.counts.set_index("measure").loc[measure, "value"])
+
+    def summary(self, lang: str | None = None) -> str:
+        """A short paragraph in the reader's language; numbers written their way."""
+        language = resolve_language(lang if lang is not None else self.lang)
+        if self.records == 0:
+            return _("summary_empty", language)
+
+        def number(value: float) -> str:
+            return format_number(value, language)
+
+        def share(part: int) -> str:
+            return format_share(part / self.records, language)
+
+        median = self.lengths.set_index("measure")["median"]
+        sentences = [
+            _(
+                "summary_size",
+                language,
+                records=number(self.records),
+                multi=number(self._count("multi_turn")),
+                multi_share=share(self._count("multi_turn")),
+                turns=number(self._count("turns")),
+            )
+        ]
+        prompt_words, response_words = median["prompt_words"], median["response_words"]
+        if not (math.isnan(prompt_words) or math.isnan(response_words)):
+            sentences.append(
+                _(
+                    "summary_lengths",
+                    language,
+                    prompt=number(round(prompt_words)),
+                    response=number(round(response_words)),
+                )
+            )
+        dup = self.duplicates.set_index("kind")["duplicates"]
+        exact, normalized = int(dup["exact"]), int(dup["normalized"])
+        if normalized == 0:
+            sentences.append(_("summary_no_duplicates", language))
+        else:
+            sentences.append(
+                _(
+                    "summary_duplicates",
+                    language,
+                    exact=number(exact),
+                    exact_share=share(exact),
+                    normalized=number(normalized),
+                    normalized_share=share(normalized),
+                )
+            )
+        empty_records, empty_turns = self._count("empty_records"), self._count("empty_turns")
+        if empty_records or empty_turns:
+            sentences.append(
+                _(
+                    "summary_empty_parts",
+                    language,
+                    records=number(empty_records),
+                    turns=number(empty_turns),
+                )
+            )
+        sentences.append(self._language_sentence(language))
+        return " ".join(sentences)
+
+    def _language_sentence(self, language: str) -> str:
+        n = self.language_sample_size
+        if n == 0:
+            return _("summary_language_skipped", language)
+        rows = self.languages.set_index("language")
+        census = n == self.records
+
+        def part(code: str) -> str:
+            count = int(rows.loc[code, "records"])
+            text = format_share(count / n, language)
+            if census:
+                return text
+            low, high = rows.loc[code, "low"], rows.loc[code, "high"]
+            margin = max(1, round(100 * (high - low) / 2))
+            return _(
+                "share_with_margin", language, share=text, margin=format_number(margin, language)
+            )
+
+        key = "summary_language_census" if census else "summary_language_sample"
+        return _(
+            key,
+            language,
+            sample=format_number(n, language),
+            tr=part("tr"),
+            en=part("en"),
+            other=part("other"),
+        )
+
+    def tables(self, lang: str | None = None) -> dict[str, pd.DataFrame]:
+        """The report's tables with headers and row labels in the reader's language.
+
+        Keys: ``counts``, ``turns``, ``lengths``, ``duplicates``, ``languages``. Values stay
+        numeric; pass a table to :func:`talimat.language.localized_table` to display it.
+        """
+        language = resolve_language(lang if lang is not None else self.lang)
+
+        def label(column: Any) -> list[str]:
+            return [_(f"row_{key}", language) for key in column]
+
+        counts = self.counts.assign(measure=label(self.counts["measure"]))
+        lengths = self.lengths.assign(measure=label(self.lengths["measure"]))
+        duplicates = self.duplicates.assign(kind=label(self.duplicates["kind"]))
+        languages = self.languages.assign(language=label(self.languages["language"]))
+        frames = {
+            "counts": counts,
+            "turns": self.turns_per_record,
+            "lengths": lengths,
+            "duplicates": duplicates,
+            "languages": languages,
+        }
+        return {
+            name: frame.rename(columns={c: _(f"col_{c}", language) for c in frame.columns})
+            for name, frame in frames.items()
+        }
+
+    def plot_lengths(
+        self, ax: Axes | None = None, lang: str | None = None, *, unit: str = "words"
+    ) -> Axes:
+        """Histogram of prompt and response lengths (``unit``: ``words`` or ``characters``).
+
+        Lengths are skewed, so bins are logarithmic; empty turns are counted in the first bin.
+        """
+        import numpy as np
+
+        if unit not in ("words", "characters"):
+            raise ValueError(f"unit must be 'words' or 'characters', not {unit!r}")
+        language = resolve_language(lang if lang is not None else self.lang)
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            _figure, ax = plt.subplots(figsize=(7, 4))
+        values = self.turn_lengths[unit].to_numpy()
+        top = max(2, int(values.max()) + 1) if len(values) else 2
+        bins = np.unique(np.geomspace(1, top, 40).round())
+        for side in ("prompt", "response"):
+            subset = self.turn_lengths.loc[self.turn_lengths["side"] == side, unit].to_numpy()
+            if len(subset):
+                ax.hist(
+                    np.clip(subset, 1, None),
+                    bins=bins,
+                    alpha=0.6,
+                    label=_(f"legend_{side}", language),
+                )
+        ax.set_xscale("log")
+        ax.set_xlabel(_(f"axis_length_{unit}", language))
+        ax.set_ylabel(_("axis_turns", language))
+        ax.set_title(_("plot_title", language))
+        if len(values):
+            ax.legend()
+        return ax
+
+
+def _length_table(acc: _Accumulator) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    rows = []
+    for measure, values in (
+        ("prompt_characters", acc.prompt_chars),
+        ("prompt_words", acc.prompt_words),
+        ("response_characters", acc.response_chars),
+        ("response_words", acc.response_words),
+    ):
+        data = np.asarray(values)
+        row: dict[str, Any] = {"measure": measure, "turns": len(data)}
+        if len(data):
+            quantiles = np.quantile(data, QUANTILES)
+            row |= {"mean": float(data.mean()), "min": int(data.min())}
+            row |= {_quantile_name(q): float(v) for q, v in zip(QUANTILES, quantiles, strict=True)}
+            row["max"] = int(data.max())
+        else:
+            row |= {"mean": math.nan, "min": math.nan, "max": math.nan}
+            row |= {_quantile_name(q): math.nan for q in QUANTILES}
+        rows.append(row)
+    columns = ["measure", "turns", "mean", "min", *map(_quantile_name, QUANTILES), "max"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _quantile_name(q: float) -> str:
+    return "median" if q == 0.5 else f"p{round(q * 100)}"
+
+
+def _turn_lengths(acc: _Accumulator) -> pd.DataFrame:
+    """One row per prompt and response turn: its side, characters and words (for plots)."""
+    import numpy as np
+    import pandas as pd
+
+    side = pd.Categorical.from_codes(
+        np.repeat(
+            np.array([0, 1], dtype=np.int8), [len(acc.prompt_chars), len(acc.response_chars)]
+        ),
+        categories=["prompt", "response"],
+    )
+    return pd.DataFrame(
+        {
+            "side": side,
+            "characters": np.concatenate([acc.prompt_chars, acc.response_chars]).astype(np.int32),
+            "words": np.concatenate([acc.prompt_words, acc.response_words]).astype(np.int32),
+        }
+    )
+
+
+def _detect_languages(sample: list[tuple[int, str]]) -> Counter[str]:
+    import py3langid
+
+    found: Counter[str] = Counter()
+    for _number, text in sample:
+        if not text.strip():
+            found["none"] += 1
+            continue
+        code, _score = py3langid.classify(text)
+        found[code if code in ("tr", "en") else "other"] += 1
+    return found
+
+
+def profile_records(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    lang: str | None = None,
+    language_sample: int = 2000,
+    seed: int = 0,
+) -> DatasetProfile:
+    """Profile records in one streaming pass.
+
+    ``records`` may be any iterable of records in ``messages`` form (alpaca and ShareGPT
+    records are converted on the way); it is read once. Record numbers in the report are
+    1-based. ``lang`` sets the default language of :meth:`DatasetProfile.summary` and
+    friends. Language shares are estimated from ``language_sample`` records drawn at
+    random with ``seed`` (0 skips language detection). To profile a file, see
+    :func:`profile_file`.
+    """
+    return _profile(enumerate(records, start=1), _Accumulator(language_sample, seed), lang)
+
+
+def profile_file(
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    *,
+    lang: str | None = None,
+    language_sample: int = 2000,
+    seed: int = 0,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+) -> DatasetProfile:
+    """Profile a dataset file: ``.jsonl`` streamed, other formats through ``talimat.formats``.
+
+    A profile counts what validation refuses (empty turns, records without a prompt), so
+    JSONL lines are read as they are, checked only for what a profile needs; a bad record
+    raises :class:`ProfileError` or :class:`talimat.formats.RecordError` naming the file,
+    record (the line number) and field. ``fmt`` forces the records' format. ``progress``
+    wraps the record stream, for a progress bar.
+    """
+    file = os.fspath(path)
+    numbered: Iterable[tuple[int, Any]]
+    if Path(file).suffix.lower() in (".jsonl", ".ndjson"):
+        numbered = _jsonl_lines(Path(file))
+    else:
+        from .formats import iter_records
+
+        numbered = enumerate(iter_records(file, cast(Any, fmt)), start=1)
+    if progress is not None:
+        numbered = progress(numbered)
+    accumulator = _Accumulator(language_sample, seed, file, fmt)
+    try:
+        return _profile(numbered, accumulator, lang)
+    except ProfileError as error:
+        raise ProfileError(f"{file}: {error}") from None
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed object) for each non-blank line of a JSONL file."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ProfileError(f"record {number}: not UTF-8 text ({error.reason})") from None
+            if not text.strip():
+                continue
+            try:
+                yield number, json.loads(text)
+            except ValueError as error:
+                raise ProfileError(f"record {number}: not valid JSON ({error})") from None
+
+
+def _profile(
+    numbered: Iterable[tuple[int, Any]], acc: _Accumulator, lang: str | None
+) -> DatasetProfile:
+    """Run the pass over numbered records and build the report."""
+    import pandas as pd
+
+    if acc.sample_size < 0:
+        raise ValueError(f"language_sample must be 0 or more, not {acc.sample_size}")
+    if lang is not None:
+        resolve_language(lang)
+    with _gc_paused():
+        for number, record in numbered:
+            acc.add(number, record)
+    acc.finish()
+
+    other_roles = sum(n for role, n in acc.roles.items() if role not in ROLES)
+    count_rows = [
+        ("records", acc.records),
+        ("single_turn", acc.single_turn),
+        ("multi_turn", acc.multi_turn),
+        ("no_prompt", acc.no_prompt),
+        ("with_system", acc.with_system),
+        ("turns", sum(acc.roles.values())),
+        *((f"turns_{role}", acc.roles.get(role, 0)) for role in ROLES),
+        ("turns_other", other_roles),
+        ("empty_records", acc.empty_records),
+        ("empty_turns", acc.empty_turns),
+    ]
+    counts = pd.DataFrame(count_rows, columns=["measure", "value"])
+
+    turns = pd.DataFrame(sorted(acc.turns_per_record.items()), columns=["turns", "records"])
+    turns["share"] = turns["records"] / acc.records if acc.records else []
+
+    duplicate_rows = []
+    for kind in ("exact", "normalized"):
+        pairs = acc.pairs[kind]
+        examples = ", ".join(f"{record}→{first}" for record, first in pairs[:EXAMPLES_SHOWN])
+        duplicate_rows.append(
+            {
+                "kind": kind,
+                "duplicates": len(pairs),
+                "groups": len({first for _record, first in pairs}),
+                "share": len(pairs) / acc.records if acc.records else math.nan,
+                "examples": examples,
+            }
+        )
+    duplicates = pd.DataFrame(duplicate_rows)
+    duplicate_pairs = pd.DataFrame(
+        [
+            (kind, record, first)
+            for kind in ("exact", "normalized")
+            for record, first in acc.pairs[kind]
+        ],
+        columns=["kind", "record", "first_record"],
+    )
+
+    found = _detect_languages(acc.sample)
+    n = len(acc.sample)
+    language_rows = []
+    census = n == acc.records  # every record was checked: no sampling error to report
+    for code in ("tr", "en", "other", "none"):
+        share = found[code] / n if n else math.nan
+        low, high = (share, share) if census else _wilson(found[code], n)
+        language_rows.append(
+            {"language": code, "records": found[code], "share": share, "low": low, "high": high}
+        )
+    languages = pd.DataFrame(language_rows)
+
+    return DatasetProfile(
+        records=acc.records,
+        counts=counts,
+        turns_per_record=turns,
+        lengths=_length_table(acc),
+        duplicates=duplicates,
+        duplicate_pairs=duplicate_pairs,
+        languages=languages,
+        language_sample_size=n,
+        turn_lengths=_turn_lengths(acc),
+        lang=lang,
+    )
+
+
+@dataclass
+class DedupReport:
+    """What :func:`deduplicate` dropped: each record number with the earlier one it repeats."""
+
+    total: int
+    kept: int
+    dropped: pd.DataFrame  # columns: record, duplicate_of (1-based record numbers)
+    normalized: bool
+
+    def summary(self, lang: str | None = None) -> str:
+        language = resolve_language(lang)
+        key = "dedup_normalized" if self.normalized else "dedup_exact"
+        return _(
+            key,
+            language,
+            total=format_number(self.total, language),
+            kept=format_number(self.kept, language),
+            dropped=format_number(len(self.dropped), language),
+        )
+
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """The dropped records, with headers in the reader's language."""
+        language = resolve_language(lang)
+        return self.dropped.rename(
+            columns={c: _(f"col_{c}", language) for c in self.dropped.columns}
+        )
+
+
+def deduplicate(
+    records: Iterable[Mapping[str, Any]], *, normalized: bool = True
+) -> tuple[list[Mapping[str, Any]], DedupReport]:
+    """Drop repeated records, keeping the first occurrence of each.
+
+    With ``normalized=True`` two records count as the same when their roles match and
+    their texts match after :func:`normalize_text`; otherwise messages must be identical.
+    Every dropped record is listed in the report with the record it repeats.
+    """
+    import pandas as pd
+
+    seen: dict[int, int] = {}
+    kept: list[Mapping[str, Any]] = []
+    dropped: list[tuple[int, int]] = []
+    total = 0
+    for number, record in enumerate(records, start=1):
+        total = number
+        first = seen.setdefault(_key(_turns(record, number), normalized), number)
+        if first == number:
+            kept.append(record)
+        else:
+            dropped.append((number, first))
+    frame = pd.DataFrame(dropped, columns=["record", "duplicate_of"])
+    return kept, DedupReport(total=total, kept=len(kept), dropped=frame, normalized=normalized)

@@ -1,0 +1,418 @@
+"""Tests for the ``talimat`` command, run in-process through ``main([...])``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from talimat.cli import main
+from talimat.language import ENV_VAR
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_VAR, raising=False)
+
+
+def write_jsonl(path: Path, records: list[object]) -> Path:
+    path.write_text(
+        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records),
+        encoding="utf-8",
+    )
+    return path
+
+
+def pair(prompt: str, response: str) -> dict:
+    return {
+        "messages": [
+            {"role": "user", "content": prompt},
+            {"role": "assistant", "content": response},
+        ]
+    }
+
+
+@pytest.fixture
+def messages_file(tmp_path: Path) -> Path:
+    return write_jsonl(
+        tmp_path / "chat.jsonl",
+        [
+            pair("Türkiye'nin başkenti neresidir?", "Türkiye'nin başkenti Ankara'dır."),
+            pair("What is the capital of France?", "The capital of France is Paris."),
+            pair("Türkiye'nin başkenti neresidir?", "Türkiye'nin başkenti Ankara'dır."),
+        ],
+    )
+
+
+@pytest.fixture
+def alpaca_file(tmp_path: Path) -> Path:
+    return write_jsonl(
+        tmp_path / "alpaca.jsonl",
+        [
+            {"instruction": "Cümleyi çevir.", "input": "Good morning", "output": "Günaydın"},
+            {"instruction": "Bir renk söyle.", "input": "", "output": "Turkuaz."},
+        ],
+    )
+
+
+@pytest.fixture
+def bad_file(tmp_path: Path) -> Path:
+    return write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            {"instruction": "Bir renk söyle.", "input": "", "output": "Mavi."},
+            {"instruction": "Bir sayı söyle.", "input": ""},
+        ],
+    )
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --------------------------------------------------------------------------- help
+
+
+def test_help_is_localized(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    assert "usage: talimat" in out
+    assert "profile" in out
+    code, out, _ = run(capsys, "--lang", "tr", "--help")
+    assert code == 0
+    assert "kullanım: talimat" in out
+    assert "komutlar" in out
+    assert "bu yardımı gösterip çık" in out
+
+
+def test_subcommand_help_follows_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_VAR, "tr")
+    code, out, _ = run(capsys, "mix", "--help")
+    assert code == 0
+    assert "kullanım: talimat mix" in out
+    assert "karışımdaki kayıt sayısı" in out
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--lang", "tr", "convert", "a.jsonl", "b.jsonl")
+    assert code == 2
+    assert "talimat convert: hata:" in err
+    assert "--to" in err
+
+
+# --------------------------------------------------------------------------- catalog, size
+
+
+def test_catalog_filters_and_formats_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "catalog", "--purpose", "general", "--size-band", "10k-100k")
+    assert code == 0
+    assert "tatsu-lab/alpaca" in out
+    assert "52,002" in out
+    assert "Datasets listed:" in out
+    code, out, _ = run(capsys, "--lang", "tr", "catalog", "--purpose", "general")
+    assert code == 0
+    assert "52.002" in out
+    assert "genel amaçlı" in out
+
+
+def test_catalog_without_matches(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "catalog", "--license", "no-such-licence")
+    assert code == 0
+    assert "No dataset" in out
+
+
+def test_size_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "size", "--purpose", "task", "--params", "7")
+    assert code == 0
+    assert "100,000" in out
+    code, out, _ = run(capsys, "size", "--purpose", "task", "--params", "7", "--lang", "tr")
+    assert code == 0
+    assert "100.000" in out
+    assert "Gerekçe" in out
+
+
+def test_size_rejects_bad_params(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "size", "--purpose", "general", "--params", "-3")
+    assert code == 1
+    assert out == ""
+    assert err.startswith("talimat: error:")
+    assert "model_params_b" in err
+    assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def test_validate_good_file(capsys: pytest.CaptureFixture[str], messages_file: Path) -> None:
+    code, out, _ = run(capsys, "validate", str(messages_file))
+    assert code == 0
+    assert "all 3 records are valid" in out
+
+
+def test_validate_names_file_record_and_field(
+    capsys: pytest.CaptureFixture[str], bad_file: Path
+) -> None:
+    code, out, _ = run(capsys, "validate", str(bad_file))
+    assert code == 1
+    assert "1 of 2 records are valid" in out
+    assert f"{bad_file}: record 2: field 'output': missing" in out
+
+
+def test_validate_in_turkish(capsys: pytest.CaptureFixture[str], bad_file: Path) -> None:
+    code, out, _ = run(capsys, "--lang", "tr", "validate", str(bad_file))
+    assert code == 1
+    assert "2 kayıttan 1 tanesi geçerli" in out
+    assert "2. kayıt: 'output' alanı" in out
+
+
+def test_validate_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "nope.jsonl"
+    code, _, err = run(capsys, "validate", str(missing))
+    assert code == 1
+    assert err.strip() == f"talimat: error: {missing}: no such file"
+
+
+# --------------------------------------------------------------------------- convert
+
+
+def test_convert_alpaca_to_sharegpt(
+    capsys: pytest.CaptureFixture[str], alpaca_file: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.sharegpt.jsonl"
+    code, out, _ = run(capsys, "convert", str(alpaca_file), str(target), "--to", "sharegpt")
+    assert code == 0
+    assert "Converted 2 of 2 records" in out
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert lines[1]["conversations"][1] == {"from": "gpt", "value": "Turkuaz."}
+
+
+def test_convert_stops_on_bad_record(
+    capsys: pytest.CaptureFixture[str], bad_file: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.jsonl"
+    code, out, err = run(capsys, "convert", str(bad_file), str(target), "--to", "messages")
+    assert code == 1
+    assert out == ""
+    assert err.strip() == f"talimat: error: {bad_file}: record 2: field 'output': missing"
+    assert not target.exists()
+
+
+def test_convert_lenient_skips_and_lists(
+    capsys: pytest.CaptureFixture[str], bad_file: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.jsonl"
+    code, out, _ = run(
+        capsys,
+        "--lang",
+        "tr",
+        "convert",
+        str(bad_file),
+        str(target),
+        "--to",
+        "messages",
+        "--lenient",
+    )
+    assert code == 0
+    assert "2 kayıttan 1 tanesi" in out
+    assert "Atlanan kayıt sayısı: 1" in out
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 1
+
+
+# --------------------------------------------------------------------------- profile
+
+
+def test_profile_prints_summary_and_tables(
+    capsys: pytest.CaptureFixture[str], messages_file: Path
+) -> None:
+    code, out, _ = run(capsys, "profile", str(messages_file))
+    assert code == 0
+    assert "Records: 3" in out
+    assert "Exact repeats of an earlier record: 1 (33%)" in out
+    assert "Duplicates" in out
+    assert "3→1" in out
+
+
+def test_profile_in_turkish(capsys: pytest.CaptureFixture[str], messages_file: Path) -> None:
+    code, out, _ = run(capsys, "--lang", "tr", "profile", str(messages_file))
+    assert code == 0
+    assert "3 kayıt var" in out
+    assert "Tekrarlar" in out
+    assert "Çok turlu sohbet" in out
+    assert "Türkçe" in out
+
+
+def test_profile_reads_alpaca(capsys: pytest.CaptureFixture[str], alpaca_file: Path) -> None:
+    code, out, _ = run(capsys, "profile", str(alpaca_file), "--language-sample", "0")
+    assert code == 0
+    assert "Records: 2" in out
+    assert "skipped" in out
+
+
+def test_profile_bad_record(capsys: pytest.CaptureFixture[str], bad_file: Path) -> None:
+    code, _, err = run(capsys, "profile", str(bad_file))
+    assert code == 1
+    assert f"{bad_file}: record 2: field 'output'" in err
+
+
+# --------------------------------------------------------------------------- mix
+
+
+@pytest.fixture
+def mix_sources(tmp_path: Path) -> tuple[Path, Path]:
+    domain = write_jsonl(
+        tmp_path / "domain.jsonl", [pair(f"soru {i}", f"cevap {i}") for i in range(4)]
+    )
+    general = write_jsonl(
+        tmp_path / "general.jsonl", [pair(f"question {i}", f"answer {i}") for i in range(50)]
+    )
+    return domain, general
+
+
+def test_mix_writes_the_mixture(
+    capsys: pytest.CaptureFixture[str], mix_sources: tuple[Path, Path], tmp_path: Path
+) -> None:
+    domain, general = mix_sources
+    out_file = tmp_path / "mix.jsonl"
+    args = [
+        "mix",
+        "--source",
+        f"domain={domain}:0.3",
+        "--source",
+        f"general={general}:0.7",
+        "--total",
+        "20",
+        "--seed",
+        "3",
+        "--out",
+        str(out_file),
+    ]
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    assert "Wrote 20 records" in out
+    assert "up-sampled" in out
+    records = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert Counter(record["source"] for record in records) == {"domain": 6, "general": 14}
+    first = out_file.read_text(encoding="utf-8")
+    assert run(capsys, *args)[0] == 0
+    assert out_file.read_text(encoding="utf-8") == first  # same seed, same file
+
+
+def test_mix_in_turkish(
+    capsys: pytest.CaptureFixture[str], mix_sources: tuple[Path, Path], tmp_path: Path
+) -> None:
+    domain, general = mix_sources
+    code, out, _ = run(
+        capsys,
+        "--lang",
+        "tr",
+        "mix",
+        "--source",
+        f"alan={domain}:0.5",
+        "--source",
+        f"genel={general}:0.5",
+        "--total",
+        "10",
+        "--out",
+        str(tmp_path / "karisim.jsonl"),
+    )
+    assert code == 0
+    assert "Hedef pay" in out
+    assert "%50,0" in out
+    assert "10 kayıt" in out
+
+
+def test_mix_bad_shares_name_the_field(
+    capsys: pytest.CaptureFixture[str], mix_sources: tuple[Path, Path], tmp_path: Path
+) -> None:
+    domain, general = mix_sources
+    code, _, err = run(
+        capsys,
+        "mix",
+        "--source",
+        f"domain={domain}:0.5",
+        "--source",
+        f"general={general}:0.6",
+        "--total",
+        "10",
+        "--out",
+        str(tmp_path / "mix.jsonl"),
+    )
+    assert code == 1
+    assert "field 'share'" in err
+    assert "1.1" in err
+
+
+def test_mix_refuses_upsampling_when_asked(
+    capsys: pytest.CaptureFixture[str], mix_sources: tuple[Path, Path], tmp_path: Path
+) -> None:
+    domain, general = mix_sources
+    code, _, err = run(
+        capsys,
+        "mix",
+        "--source",
+        f"domain={domain}:0.5",
+        "--source",
+        f"general={general}:0.5",
+        "--total",
+        "20",
+        "--no-upsampling",
+        "--out",
+        str(tmp_path / "mix.jsonl"),
+    )
+    assert code == 1
+    assert "source 'domain', field 'records'" in err
+
+
+def test_mix_bad_source_spec(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(
+        capsys,
+        "mix",
+        "--source",
+        "domain.jsonl",
+        "--total",
+        "5",
+        "--out",
+        str(tmp_path / "m.jsonl"),
+    )
+    assert code == 2
+    assert "NAME=PATH:SHARE" in err
+
+
+def test_mix_bad_record_names_file(
+    capsys: pytest.CaptureFixture[str], bad_file: Path, tmp_path: Path
+) -> None:
+    code, _, err = run(
+        capsys,
+        "mix",
+        "--source",
+        f"x={bad_file}:1",
+        "--total",
+        "5",
+        "--out",
+        str(tmp_path / "m.jsonl"),
+    )
+    assert code == 1
+    assert f"{bad_file}: record 2: field 'output'" in err
+
+
+# --------------------------------------------------------------------------- module entry point
+
+
+def test_python_dash_m_runs(messages_file: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "talimat", "--lang", "tr", "validate", str(messages_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "3 kaydın tümü geçerli" in done.stdout
+    assert done.stderr == ""  # no progress bar when stderr is not a terminal
