@@ -2,11 +2,24 @@
 
 The records are written for this project (no third-party text), in English and Turkish,
 so the first notebook runs offline and shows the reader examples in their own language.
+
+Two sample files ship in ``talimat/data/samples/`` for the hands-on chapters:
+
+:data:`BOOKSHOP_SUPPORT`
+    Customer-support conversations of a fictional Turkish online bookshop (ShareGPT JSONL,
+    about two thirds Turkish), with the realistic problems listed in
+    :data:`BOOKSHOP_PLANTED_PROBLEMS` left in on purpose.
+:data:`GENERAL_STANDIN`
+    Short general-purpose instructions in English and Turkish (alpaca JSONL): a small
+    stand-in for open data from the catalog, since builds run offline.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .language import messages, resolve_language
@@ -16,11 +29,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALPACA_EXAMPLES",
+    "BOOKSHOP_PLANTED_PROBLEMS",
+    "BOOKSHOP_SUPPORT",
     "CONVERSATION_EXAMPLES",
+    "GENERAL_STANDIN",
+    "SAMPLE_FILES",
     "TOOL_CALL_EXAMPLES",
+    "PlantedProblem",
     "alpaca_examples",
     "alpaca_record",
     "conversation_example",
+    "sample_path",
     "tool_call_example",
 ]
 
@@ -144,3 +163,60 @@ def conversation_example(lang: str | None = None) -> dict[str, Any]:
 def tool_call_example(lang: str | None = None) -> dict[str, Any]:
     """A ShareGPT conversation with a tool call and its result, as a new dict."""
     return copy.deepcopy(TOOL_CALL_EXAMPLES[resolve_language(lang)])
+
+
+# --------------------------------------------------------------------------- sample files
+
+BOOKSHOP_SUPPORT = "bookshop_support.jsonl"
+"""Support conversations of the fictional bookshop Kırkambar Kitap (ShareGPT JSONL)."""
+
+GENERAL_STANDIN = "general_standin.jsonl"
+"""Short general-purpose instructions, English and Turkish (alpaca JSONL)."""
+
+SAMPLE_FILES: tuple[str, ...] = (BOOKSHOP_SUPPORT, GENERAL_STANDIN)
+"""Every file in ``talimat/data/samples/``."""
+
+
+def sample_path(name: str) -> Path:
+    """The path of a shipped sample file, e.g. ``sample_path(BOOKSHOP_SUPPORT)``.
+
+    The package is installed as plain files (editable or wheel), so the resource is a
+    real path that :func:`talimat.formats.validate_file` and friends can open.
+    """
+    if name not in SAMPLE_FILES:
+        raise ValueError(f"unknown sample file {name!r}; use one of {', '.join(SAMPLE_FILES)}")
+    return Path(str(resources.files("talimat").joinpath("data", "samples", name)))
+
+
+@dataclass(frozen=True)
+class PlantedProblem:
+    """A problem left in a sample file on purpose, so a notebook can find and explain it.
+
+    ``line`` is the 1-based line of the file; ``field`` is where the validator reports it
+    (empty for duplicates); ``repeats`` is the line a duplicate repeats.
+    """
+
+    line: int
+    kind: str  # broken_json, missing_field, empty_turn, unknown_role,
+    # exact_duplicate, near_duplicate or markup
+    field: str = ""
+    repeats: int | None = None
+
+
+#: The problems in :data:`BOOKSHOP_SUPPORT`, by line. The first four break the format
+#: (the validator reports them); the duplicates differ from the line they repeat not at
+#: all, or only in case (one Turkish ``İ``), spacing and punctuation; the markup line is
+#: a valid record whose answer kept a ``<script>`` element, as a careless scrape would.
+BOOKSHOP_PLANTED_PROBLEMS: tuple[PlantedProblem, ...] = (
+    PlantedProblem(11, "broken_json", "<json>"),
+    PlantedProblem(23, "missing_field", "conversations"),
+    PlantedProblem(31, "exact_duplicate", repeats=4),
+    PlantedProblem(36, "empty_turn", "conversations[1].value"),
+    PlantedProblem(44, "near_duplicate", repeats=5),
+    PlantedProblem(51, "unknown_role", "conversations[1].from"),
+    PlantedProblem(60, "exact_duplicate", repeats=19),
+    PlantedProblem(66, "near_duplicate", repeats=55),
+    PlantedProblem(67, "markup", "conversations[1].value"),
+    PlantedProblem(70, "exact_duplicate", repeats=18),
+    PlantedProblem(76, "near_duplicate", repeats=13),
+)
