@@ -91,15 +91,13 @@ def format_share(value: float, lang: str | None = None, decimals: int = 0) -> st
     return format_percent(value, format=pattern, locale=language)
 
 
-_TURKISH_UPPER_TO_LOWER = str.maketrans({"I": "ı", "İ": "i"})
-
-
 def turkish_lower(text: str) -> str:
     """Lowercase the Turkish way: ``I`` → ``ı`` and ``İ`` → ``i``.
 
     ``str.lower`` maps ``I`` to ``i`` and ``İ`` to ``i`` + U+0307, which is wrong for Turkish.
     """
-    return text.translate(_TURKISH_UPPER_TO_LOWER).lower()
+    # Two replaces then lower(): the same result as a translation table, several times faster.
+    return text.replace("İ", "i").replace("I", "ı").lower()
 
 
 @dataclass(frozen=True)

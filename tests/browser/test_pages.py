@@ -66,3 +66,46 @@ def test_screenshots_of_the_home_pages(page: object, site_url: str) -> None:
     for language in ("en", "tr"):
         page.goto(f"{site_url}/{language}/index.html")  # type: ignore[attr-defined]
         assert screenshot(page, f"{language}-home").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_dataset_html_is_shown_as_text_never_run(
+    page: object, site_url: str, language: str
+) -> None:
+    """A record whose answer holds a <script> (as scraped data can) is displayed, not executed."""
+    page.goto(f"{site_url}/{language}/notebooks/05-from-small-dataset-to-mix.html")  # type: ignore[attr-defined]
+    page.wait_for_load_state("load")  # type: ignore[attr-defined]
+    shown = page.locator("article").inner_text()  # type: ignore[attr-defined]
+    assert "<script>window.__talimatInjected = true</script>" in shown
+    assert page.evaluate("typeof window.__talimatInjected") == "undefined"  # type: ignore[attr-defined]
+    scripts = page.locator("article script").count()  # type: ignore[attr-defined]
+    assert scripts == 0
+
+
+@pytest.mark.parametrize("language", ["en", "tr"])
+def test_notebook_menu_downloads_a_valid_notebook_in_the_page_language(
+    page: object, site_url: str, language: str, tmp_path: object
+) -> None:
+    import nbformat
+
+    page.goto(f"{site_url}/{language}/notebooks/01-what-is-an-instruction-dataset.html")  # type: ignore[attr-defined]
+    page.locator(".talimat-notebook-menu > button").click()  # type: ignore[attr-defined]
+    with page.expect_download() as download_info:  # type: ignore[attr-defined]
+        page.locator("a.talimat-download-notebook").click()  # type: ignore[attr-defined]
+    download = download_info.value
+    assert download.suggested_filename == "01-what-is-an-instruction-dataset.ipynb"
+    path = tmp_path / download.suggested_filename  # type: ignore[operator]
+    download.save_as(path)
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    title = next(c.source for c in notebook.cells if c.cell_type == "markdown").splitlines()[0]
+    assert title.startswith("# Uygulama" if language == "tr" else "# Hands-on")
+    launch = {
+        name: page.locator(f"a.talimat-launch-{name}").get_attribute("href")  # type: ignore[attr-defined]
+        for name in ("colab", "binder")
+    }
+    assert launch["colab"].startswith("https://colab.research.google.com/github/")
+    assert launch["colab"].endswith(
+        f"/{language}/notebooks/01-what-is-an-instruction-dataset.ipynb"
+    )
+    assert launch["binder"].startswith("https://mybinder.org/v2/gh/")

@@ -1,0 +1,222 @@
+"""Benchmark talimat on a synthetic instruction dataset: validate, convert and profile.
+
+Generates a seeded JSONL dataset in ``messages`` form (alpaca-like single turns, multi-turn
+conversations, some Turkish text, some exact and near duplicates) in a temporary folder,
+then runs each operation in a fresh subprocess and reports the median wall time over
+``--repeat`` runs and the peak resident memory, against the targets (20 s, 2 GiB):
+
+    python benchmarks/bench_package.py                      # 1,000,000 records, 3 runs
+    python benchmarks/bench_package.py --records 100000 --repeat 1 --json bench.json
+
+Each measurement starts a small wrapper process that runs the operation in its own child
+and reads ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``: with exactly one child waited
+for, that is the operation's own peak, unaffected by earlier runs. Unix only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_SECONDS = 20.0
+TARGET_BYTES = 2 * 1024**3
+OPERATIONS = ("validate", "convert", "profile")
+
+ENGLISH_TEXT = (
+    "the model should answer each question with a short clear explanation and one example "
+    "write a function that returns the list of values sorted by date summarize this article "
+    "in three sentences translate the following text classify the review as positive or "
+    "negative give step by step instructions for training data quality matters more than "
+    "quantity when you fine tune a large language model on instructions"
+)
+TURKISH_TEXT = (
+    "modelin her soruyu kısa ve açık bir açıklamayla yanıtlaması gerekir bu metni üç cümlede "
+    "özetle aşağıdaki yorumu olumlu ya da olumsuz olarak sınıflandır İstanbul Işık Ağaç Çiçek "
+    "Şehir Öğrenci Üniversite verilerin kalitesi miktarından daha önemlidir ince ayar için "
+    "yüksek kaliteli örnekler seç adım adım açıkla tarihe göre sıralanmış değerleri döndüren "
+    "bir fonksiyon yaz"
+)
+ENGLISH, TURKISH = ENGLISH_TEXT.split(), TURKISH_TEXT.split()
+PUNCTUATION = (".", ".", ".", "?", "!", ":", ",")
+
+
+def _sentence(rng: random.Random, words: list[str], median: int, cap: int) -> str:
+    count = min(cap, max(1, round(rng.lognormvariate(math.log(median), 0.6))))
+    text = " ".join(rng.choices(words, k=count))
+    return text[0].upper() + text[1:] + rng.choice(PUNCTUATION)
+
+
+def _record(rng: random.Random) -> dict[str, object]:
+    """Sizes follow Alpaca: prompts of about 13 words, responses of about 40.
+
+    A quarter of the records are conversations of two to four exchanges; one in ten has
+    a system message; one in five is Turkish.
+    """
+    words = TURKISH if rng.random() < 0.2 else ENGLISH
+    turns: list[dict[str, str]] = []
+    if rng.random() < 0.1:
+        turns.append({"role": "system", "content": _sentence(rng, words, 10, 40)})
+    exchanges = 1 if rng.random() < 0.75 else rng.randint(2, 4)
+    for _ in range(exchanges):
+        turns.append({"role": "user", "content": _sentence(rng, words, 13, 120)})
+        reply = " ".join(_sentence(rng, words, 14, 80) for _ in range(rng.randint(1, 4)))
+        turns.append({"role": "assistant", "content": reply})
+    return {"messages": turns}
+
+
+def _near_copy(record: dict[str, object]) -> dict[str, object]:
+    """The same record with spacing and punctuation changed."""
+    turns = [
+        {"role": turn["role"], "content": "  " + turn["content"].rstrip(".?!:,") + " !"}
+        for turn in record["messages"]  # type: ignore[attr-defined]
+    ]
+    return {"messages": turns}
+
+
+def generate(path: Path, records: int, seed: int) -> None:
+    """Write ``records`` JSONL records: about 3% exact and 2% near duplicates."""
+    rng = random.Random(seed)
+    recent: list[dict[str, object]] = []
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        for _ in range(records):
+            roll = rng.random()
+            if recent and roll < 0.03:
+                record = rng.choice(recent)
+            elif recent and roll < 0.05:
+                record = _near_copy(rng.choice(recent))
+            else:
+                record = _record(rng)
+                if len(recent) < 1000:
+                    recent.append(record)
+                else:
+                    recent[rng.randrange(1000)] = record
+            handle.write(encode(record) + "\n")
+
+
+def run_operation(operation: str, source: Path, workdir: Path) -> None:
+    """The work being measured (runs in the innermost process)."""
+    from talimat import formats
+    from talimat.profile import profile_file
+
+    if operation == "validate":
+        report = formats.validate_file(source)
+        if not report.ok:
+            raise SystemExit(f"validate: {len(report.problems)} problems in {source}")
+    elif operation == "convert":
+        formats.convert_file(source, workdir / "converted.sharegpt.jsonl", "sharegpt")
+    elif operation == "profile":
+        profile_file(source).summary()
+    else:
+        raise SystemExit(f"unknown operation {operation!r}")
+
+
+def measure_once(operation: str, source: Path, workdir: Path) -> dict[str, float]:
+    """Run the operation in a child process; return its wall time and peak memory."""
+    command = [sys.executable, __file__, "_run", operation, str(source), str(workdir)]
+    start = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "peak_bytes": usage.ru_maxrss * 1024,  # ru_maxrss is in KiB on Linux
+    }
+
+
+def measure(operation: str, source: Path, workdir: Path) -> dict[str, float]:
+    """One measurement in a fresh wrapper process, so RUSAGE_CHILDREN sees one child."""
+    command = [sys.executable, __file__, "_measure", operation, str(source), str(workdir)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["_run"]:
+        run_operation(args[1], Path(args[2]), Path(args[3]))
+        return 0
+    if args[:1] == ["_measure"]:
+        print(json.dumps(measure_once(args[1], Path(args[2]), Path(args[3]))))
+        return 0
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000, help="records to generate")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per operation (median)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic dataset")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--only", choices=OPERATIONS, action="append", help="run only these operations"
+    )
+    options = parser.parse_args(args)
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="talimat-bench-") as folder:
+        workdir = Path(folder)
+        source = workdir / "dataset.messages.jsonl"
+        start = time.perf_counter()
+        generate(source, options.records, options.seed)
+        size = source.stat().st_size
+        print(
+            f"generated {options.records:,} records ({size / 1024**2:,.0f} MiB, "
+            f"{size / max(1, options.records):,.0f} bytes per record) "
+            f"in {time.perf_counter() - start:.1f} s",
+            file=sys.stderr,
+        )
+        for operation in options.only or OPERATIONS:
+            runs = [measure(operation, source, workdir) for _ in range(options.repeat)]
+            seconds = statistics.median(run["seconds"] for run in runs)
+            peak = max(run["peak_bytes"] for run in runs)
+            results.append(
+                {
+                    "operation": operation,
+                    "records": options.records,
+                    "runs": len(runs),
+                    "median_seconds": round(seconds, 3),
+                    "all_seconds": [round(run["seconds"], 3) for run in runs],
+                    "median_cpu_seconds": round(
+                        statistics.median(run["cpu_seconds"] for run in runs), 3
+                    ),
+                    "peak_bytes": peak,
+                    "seconds_ok": seconds <= TARGET_SECONDS,
+                    "memory_ok": peak <= TARGET_BYTES,
+                }
+            )
+
+    print(
+        f"{'operation':<10} {'median s':>9} {'cpu s':>7} {'peak MiB':>9}  "
+        f"target (≤{TARGET_SECONDS:g} s, ≤2 GiB)"
+    )
+    for row in results:
+        verdict = "ok" if row["seconds_ok"] and row["memory_ok"] else "MISSED"
+        print(
+            f"{row['operation']:<10} {row['median_seconds']:>9.2f} "
+            f"{row['median_cpu_seconds']:>7.2f} {row['peak_bytes'] / 1024**2:>9.0f}  {verdict}"
+        )
+    if options.json:
+        payload = {
+            "records": options.records,
+            "dataset_bytes": size,
+            "seed": options.seed,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "targets": {"seconds": TARGET_SECONDS, "peak_bytes": TARGET_BYTES},
+            "results": results,
+        }
+        options.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return 0 if all(row["seconds_ok"] and row["memory_ok"] for row in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
