@@ -41,7 +41,6 @@ extensions = [
     "talimat_site",
     "talimat_search_tr",
     "talimat_notebooks",
-    "sphinx_sitemap",
     "sphinxext.opengraph",
 ]
 nitpicky = True
@@ -49,6 +48,13 @@ bibtex_bibfiles = ["docs/references.bib"]
 bibtex_default_style = "unsrt"
 bibtex_reference_style = "author_year"
 autodoc_typehints = "description"
+# Types from other libraries cannot be linked: intersphinx would download their inventories, and
+# builds are offline. Everything of talimat's own must still resolve (nitpicky).
+nitpick_ignore_regex = [
+    ("py:class", r"(pd|pandas|np|numpy)\..*"),
+    ("py:class", r"(collections\.abc|os|pathlib|datetime|typing)\..*"),
+    ("py:class", r"(Axes|Figure|Styler|date|Path)"),
+]
 autodoc_member_order = "bysource"
 
 # -- MyST and myst-nb ---------------------------------------------------------
@@ -77,10 +83,8 @@ talimat_install = site_config.INSTALL
 
 # -- Publishing ------------------------------------------------------------------
 # Where the assembled site lives (GitHub Pages by default). Each language's canonical URL,
-# Open Graph URL and sitemap entries are derived from it in talimat_site (config-inited).
+# Open Graph URL are derived from it in talimat_site (config-inited).
 talimat_site_url = site_config.SITE_URL
-sitemap_url_scheme = "{lang}{link}"
-sitemap_locales = ["en", "tr"]
 ogp_site_name = "Talimat"
 ogp_social_cards = {"enable": False}  # no generated images: the build stays quick and offline
 

@@ -35,7 +35,7 @@ def test_switch_url_climbs_to_the_sibling_site(pagename: str, uri: str, expected
 
 def test_unsupported_language_is_a_config_error(tmp_path: Path) -> None:
     app = SimpleNamespace(outdir=str(tmp_path / "de" / "html"))
-    config = SimpleNamespace(language="de")
+    config = SimpleNamespace(language="de", talimat_site_url="https://example.org/")
     with pytest.raises(ConfigError, match="language='de'"):
         talimat_site.configure_language(app, config)  # type: ignore[arg-type]
 
@@ -47,8 +47,11 @@ def test_language_reaches_kernels_and_cache_is_per_language(
     paths = {}
     for language in ("en", "tr"):
         app = SimpleNamespace(outdir=str(tmp_path / language / "html"))
-        config = SimpleNamespace(language=language, nb_execution_cache_path="")
+        config = SimpleNamespace(
+            language=language, nb_execution_cache_path="", talimat_site_url="https://example.org/"
+        )
         talimat_site.configure_language(app, config)  # type: ignore[arg-type]
         assert talimat_site.os.environ["TALIMAT_LANG"] == language
         paths[language] = Path(config.nb_execution_cache_path)
+        assert config.html_baseurl == f"https://example.org/{language}/"
     assert paths["en"].parent.parent != paths["tr"].parent.parent

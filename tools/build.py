@@ -102,12 +102,46 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
     return site
 
 
+SITEMAP_SKIP = {"genindex.html", "search.html", "py-modindex.html"}
+
+
+def write_sitemap(site: Path, language: str, languages: list[str]) -> None:
+    """``<lang>/sitemap.xml``: every page, with its translations as hreflang alternates."""
+    root = site / language
+    pages = sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.html")
+        if not path.relative_to(root).parts[0].startswith("_") and path.name not in SITEMAP_SKIP
+    )
+    entries = []
+    for page in pages:
+        alternates = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{other}" '
+            f'href="{site_config.SITE_URL}{other}/{page}"/>'
+            for other in languages
+            if (site / other / page).is_file()
+        )
+        entries.append(f"<url><loc>{site_config.SITE_URL}{language}/{page}</loc>{alternates}</url>")
+    (root / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">' + "".join(entries) + "</urlset>\n",
+        encoding="utf-8",
+    )
+
+
 def write_publishing_files(site: Path, languages: list[str]) -> None:
-    """Root files a host needs: sitemap index, robots.txt, .nojekyll, Binder's environment."""
+    """Root files a host needs: sitemaps, robots.txt, .nojekyll, Binder's environment.
+
+    The sitemaps are written here from the assembled pages rather than by sphinx-sitemap,
+    which lists only the pages written in the current build (incremental builds would
+    publish partial sitemaps).
+    """
+    for language in languages:
+        write_sitemap(site, language, languages)
     index = "".join(
         f"<sitemap><loc>{site_config.SITE_URL}{language}/sitemap.xml</loc></sitemap>"
         for language in languages
-        if (site / language / "sitemap.xml").is_file()
     )
     (site / "sitemap.xml").write_text(
         '<?xml version="1.0" encoding="utf-8"?>\n'

@@ -55,7 +55,7 @@ def extract(pot_dir: Path = POT_DIR, source_dir: Path = ROOT) -> Path:
     doctrees = pot_dir.with_name(pot_dir.name + "-doctrees")
     subprocess.run(
         [
-            sys.executable, "-m", "sphinx", "-b", "gettext", "-q",
+            sys.executable, "-m", "sphinx", "-b", "gettext", "-q", "-E",  # -E: no stale doctrees
             "-D", "nb_execution_mode=off", "-D", quiet_glue, "-d", str(doctrees),
             str(source_dir), str(pot_dir),
         ],

@@ -60,20 +60,15 @@ def configure_language(app: Sphinx, config: Config) -> None:
 
 
 def configure_urls(config: Config, language: str) -> None:
-    """Canonical, Open Graph and sitemap URLs for this language's part of the site.
+    """Canonical and Open Graph URLs for this language's part of the site.
 
-    On Read the Docs each language is its own project under ``/<lang>/<version>/``, and
-    Read the Docs publishes the sitemap itself.
+    On Read the Docs each language is its own project under ``/<lang>/<version>/``.
     """
     if os.environ.get("READTHEDOCS") == "True":
-        config.html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
-        config.ogp_site_url = config.html_baseurl
-        config.sitemap_url_scheme = "{link}"
-        config.sitemap_locales = [None]
+        config.html_baseurl = config.ogp_site_url = os.environ.get("READTHEDOCS_CANONICAL_URL", "")
         return
     root = config.talimat_site_url.rstrip("/") + "/"
     config.html_baseurl = config.ogp_site_url = f"{root}{language}/"
-    config.site_url = root
 
 
 def use_ipc_kernels() -> None:
@@ -148,8 +143,11 @@ class KeepApiReferenceUntranslated(SphinxTransform):
     default_priority = 10  # before sphinx.transforms.i18n.Locale (20)
 
     def apply(self, **kwargs: Any) -> None:
-        for desc in self.document.findall(addnodes.desc):
+        for desc in self.document.findall(addnodes.desc):  # signatures and member docs
             for node in desc.findall(nodes.TextElement):
+                node["translatable"] = False
+        for node in self.document.findall(nodes.TextElement):  # module docstrings
+            if ":docstring of " in (node.source or ""):
                 node["translatable"] = False
 
 

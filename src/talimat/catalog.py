@@ -109,6 +109,7 @@ class SizeBand:
         }[self.code]
 
 
+#: The size bands datasets are grouped in, smallest first (``filter_catalog(size_band=...)``).
 SIZE_BANDS: tuple[SizeBand, ...] = (
     SizeBand("<1k", 0, 1_000),
     SizeBand("1k-10k", 1_000, 10_000),

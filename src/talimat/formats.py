@@ -57,6 +57,7 @@ from talimat.language import messages
 if TYPE_CHECKING:
     import pandas as pd
 
+#: The three record layouts, Alpaca, ShareGPT and OpenAI-style messages (the canonical form).
 FormatName = Literal["alpaca", "sharegpt", "messages"]
 FORMATS: tuple[FormatName, ...] = cast(tuple[FormatName, ...], get_args(FormatName))
 

@@ -61,8 +61,8 @@ _TASK_RANGE = (100, 100_000)
 _GENERAL_LOW = 1_000_000
 _GENERAL_REFS = ("openhermes", "dolphin", "tulu3_sft", "llama3", "llama31", "lima", "yi")
 _TASK_REFS = ("task_rule_of_thumb", "lima")
-#: Models below this many billion parameters get the small-model reason: LIMA's 65B result
-#: does not carry over to them directly.
+#: Models below this many billion parameters get the small-model reason, since LIMA's 65B
+#: result does not carry over to them directly.
 SMALL_MODEL_PARAMS_B = 13
 
 
@@ -89,7 +89,7 @@ class ReferencePoint:
 
     @property
     def label(self) -> str:
-        """The count as the source states it: ``1,000``, ``< 10,000``, ``≥ 10,000,000``."""
+        """The count as the source states it, such as ``1,000``, ``< 10,000`` or ``≥ 10,000,000``."""
         return _range_text(self.samples_low, self.samples_high, "en")
 
 
