@@ -606,3 +606,13 @@ def test_files_round_trip_unchanged(tmp_path_factory: Any, records: list[dict[st
     lines = (folder / "back.jsonl").read_text("utf-8").split("\n")  # not splitlines: U+0085
     back = [json.loads(line) for line in lines if line]
     assert back == records
+
+
+def test_broken_json_line_says_what_is_wrong_in_the_readers_language(tmp_path: Path) -> None:
+    path = tmp_path / "cut.jsonl"
+    path.write_text('{"instruction": "a", "output": "b"}\n{"instruction": "kesik\n', encoding="utf-8")
+    report = validate_file(path)
+    (problem,) = report.problems
+    assert (problem.record, problem.field) == (2, "<json>")
+    assert "a string is not closed" in problem.message
+    assert "metin dizesi kapatılmamış" in report.to_frame("tr").iloc[0, 3]

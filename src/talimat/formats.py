@@ -117,6 +117,8 @@ def _render(code: str, lang: str | None, params: tuple[tuple[str, Any], ...]) ->
     for name in ("expected_type", "actual_type"):
         if name in fields:
             fields[name] = _text(f"type_{fields[name]}", lang)
+    if "reason" in fields:
+        fields["reason"] = _text(f"json_{fields['reason']}", lang, error=fields.get("error", ""))
     return _text(code, lang, **fields)
 
 
@@ -667,6 +669,18 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
+# json's error messages, so a reader is told what is wrong in their language.
+_JSON_REASONS = {
+    "Expecting value": "value",
+    "Expecting ',' delimiter": "comma",
+    "Expecting ':' delimiter": "colon",
+    "Expecting property name enclosed in double quotes": "key",
+    "Unterminated string starting at": "unterminated",
+    "Invalid control character at": "control",
+    "Extra data": "extra",
+}
+
+
 def _raw_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     """(line number, parsed value or _Bad) for each non-blank line, streamed."""
     loads = json.loads
@@ -675,9 +689,15 @@ def _raw_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                yield number, loads(line)
+                # Without its line ending, a line cut short is reported for what it lacks
+                # (an unclosed string or brace), not as a stray control character.
+                yield number, loads(line.rstrip(b"\r\n"))
             except json.JSONDecodeError as exc:
-                yield number, _Bad("<json>", "bad_json", error=f"{exc.msg} (column {exc.colno})")
+                reason = _JSON_REASONS.get(exc.msg, "other")
+                yield (
+                    number,
+                    _Bad("<json>", "bad_json_line", column=exc.colno, reason=reason, error=exc.msg),
+                )
             except ValueError as exc:  # invalid UTF-8 in the line
                 yield number, _Bad("<json>", "bad_json", error=str(exc))
 
