@@ -610,7 +610,9 @@ def test_files_round_trip_unchanged(tmp_path_factory: Any, records: list[dict[st
 
 def test_broken_json_line_says_what_is_wrong_in_the_readers_language(tmp_path: Path) -> None:
     path = tmp_path / "cut.jsonl"
-    path.write_text('{"instruction": "a", "output": "b"}\n{"instruction": "kesik\n', encoding="utf-8")
+    path.write_text(
+        '{"instruction": "a", "output": "b"}\n{"instruction": "kesik\n', encoding="utf-8"
+    )
     report = validate_file(path)
     (problem,) = report.problems
     assert (problem.record, problem.field) == (2, "<json>")

@@ -89,7 +89,7 @@ class ReferencePoint:
 
     @property
     def label(self) -> str:
-        """The count as the source states it, such as ``1,000``, ``< 10,000`` or ``≥ 10,000,000``."""
+        """The count as the source states it, e.g. ``1,000``, ``< 10,000``, ``≥ 10,000,000``."""
         return _range_text(self.samples_low, self.samples_high, "en")
 
 
