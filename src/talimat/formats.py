@@ -117,8 +117,9 @@ def _render(code: str, lang: str | None, params: tuple[tuple[str, Any], ...]) ->
     for name in ("expected_type", "actual_type"):
         if name in fields:
             fields[name] = _text(f"type_{fields[name]}", lang)
-    if "reason" in fields:
+    if "reason" in fields:  # a JSON line that does not parse: say where and why
         fields["reason"] = _text(f"json_{fields['reason']}", lang, error=fields.get("error", ""))
+        return _text("bad_json_line", lang, **fields)
     return _text(code, lang, **fields)
 
 
@@ -696,7 +697,7 @@ def _raw_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                 reason = _JSON_REASONS.get(exc.msg, "other")
                 yield (
                     number,
-                    _Bad("<json>", "bad_json_line", column=exc.colno, reason=reason, error=exc.msg),
+                    _Bad("<json>", "bad_json", column=exc.colno, reason=reason, error=exc.msg),
                 )
             except ValueError as exc:  # invalid UTF-8 in the line
                 yield number, _Bad("<json>", "bad_json", error=str(exc))
