@@ -584,6 +584,14 @@ class DatasetProfile:
                     label=_(f"legend_{side}", language),
                 )
         ax.set_xscale("log")
+        # Tick labels the reader's way (1.000 in Turkish), not matplotlib's plain numbers.
+        from matplotlib.ticker import FuncFormatter
+
+        ticks = FuncFormatter(
+            lambda value, _pos: format_number(value, language) if value >= 1 else ""
+        )
+        ax.xaxis.set_major_formatter(ticks)
+        ax.yaxis.set_major_formatter(ticks)
         ax.set_xlabel(_(f"axis_length_{unit}", language))
         ax.set_ylabel(_("axis_turns", language))
         ax.set_title(_("plot_title", language))
