@@ -251,24 +251,8 @@ def _packaged_entries() -> tuple[DatasetEntry, ...]:
 
 # --- tables --------------------------------------------------------------------------
 
-_RAW_COLUMNS = (
-    "hub_id",
-    "name",
-    "samples",
-    "size_band",
-    "samples_note_en",
-    "samples_note_tr",
-    "languages",
-    "license",
-    "purpose",
-    "focus_en",
-    "focus_tr",
-    "format",
-    "origin",
-    "source_url",
-    "bibtex_key",
-    "checked",
-)
+# The loaded table: the file's fields, with the size band derived from the sample count.
+_RAW_COLUMNS = (*FIELDS[:3], "size_band", *FIELDS[3:])
 _READER_COLUMNS = (
     "name",
     "hub_id",

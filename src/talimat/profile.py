@@ -16,7 +16,6 @@ records cannot tell 61.2% from 61.7%, and the report does not pretend it can.
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import os
@@ -26,7 +25,6 @@ import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -274,22 +272,6 @@ def _wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector during the pass.
-
-    Records hold no reference cycles and are freed by reference counting; without the
-    pause the collector rescans the growing duplicate tables again and again.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _Accumulator:
@@ -742,6 +724,8 @@ def _profile(
         raise ValueError(f"language_sample must be 0 or more, not {acc.sample_size}")
     if lang is not None:
         resolve_language(lang)
+    from .formats import _gc_paused  # one pause helper for every streaming loop
+
     with _gc_paused():
         for number, record in numbered:
             acc.add(number, record)
