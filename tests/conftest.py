@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+from built_site import LANGUAGES, ROOT, SITE
 
-SITE = ROOT / "_build" / "html"
-LANGUAGES = ("en", "tr")
+sys.path.insert(0, str(ROOT / "tools"))
 
 
 @pytest.fixture(scope="session")

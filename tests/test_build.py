@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import build
-from conftest import LANGUAGES
+from built_site import LANGUAGES
 
 
 def pages(site: Path, language: str) -> set[Path]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SITE
+from built_site import SITE
 
 
 def content_pages(language: str = "en") -> list[str]:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import ARTIFACTS
+from browser_support import ARTIFACTS
 
 PAGES = [
     "index.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import open_context
+from browser_support import open_context
 from pages import content_pages
 
 

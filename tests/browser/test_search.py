@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import ARTIFACTS, ROOT, serve
+from browser_support import ARTIFACTS, ROOT, serve
 
 FORMS = tomllib.loads((ROOT / "locales" / "tr" / "search-forms.toml").read_text(encoding="utf-8"))
 STOCK = ROOT / "_build" / "tr" / "stock-html"
@@ -24,7 +24,11 @@ STOCK = ROOT / "_build" / "tr" / "stock-html"
 RUN_QUERY = """(query) => {
   let found = [];
   const search = Search._performSearch;
-  Search._performSearch = (...args) => (found = search(...args));
+  Search._performSearch = (...args) => {
+    const results = search(...args);
+    found = [...results];  // copy: Sphinx pops results off this array as it draws them
+    return results;
+  };
   try { Search.performSearch(query); } finally { Search._performSearch = search; }
   return [...new Set(found.map((result) => result[0]))].sort();
 }"""
