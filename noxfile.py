@@ -6,6 +6,8 @@ Arguments after ``--`` pass through, e.g. ``nox -s docs -- --serve tr`` or
 
 from __future__ import annotations
 
+import shutil
+
 import nox
 
 nox.needs_version = ">=2024.4.15"
@@ -24,6 +26,9 @@ def docs(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Unit, catalog, built-site and browser tests (rebuilds the site first; cached, so quick)."""
     session.install("-e", ".[docs,test,hub]")
+    if shutil.which("npm"):  # axe-core for the accessibility scan (pinned in package-lock.json)
+        npm_ci = ["npm", "ci", "--prefix", "tests/browser", "--no-audit", "--no-fund"]
+        session.run(*npm_ci, external=True)
     session.run("python", "tools/build.py", "--no-open")
     session.run("pytest", *session.posargs)
 
