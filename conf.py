@@ -22,11 +22,15 @@ author = "Talimat"
 copyright = "2026 Talimat"  # language-neutral: the footer shows it on both sites
 language = "en"
 root_doc = "index"
-SOURCES = {"index.md", "docs", "notebooks"}
 include_patterns = ["index.md", "docs/**", "notebooks/**"]
-# The source folder is the repository root: exclude every other top-level entry so Sphinx
-# does not walk .nox/, _build/ or .git/ looking for pages (that walk alone took 2 s).
-exclude_patterns = [p.name for p in ROOT.iterdir() if p.name not in SOURCES]
+# The source folder is the repository root: name the other top-level folders so Sphinx does not
+# walk .nox/, _build/ or .git/ looking for pages (that walk alone took 2 s). A fixed list, not one
+# read from the disk: a list that changed when _build/ appeared would re-read every page.
+exclude_patterns = [
+    ".ci", ".git", ".github", ".hypothesis", ".nox", ".pytest_cache", ".ruff_cache", ".venv",
+    "_build", "_static", "_templates", "benchmarks", "locales", "src", "test-artifacts", "tests",
+    "tools", "venv",
+]  # fmt: skip
 exclude_patterns += ["**/.ipynb_checkpoints"]
 templates_path = ["_templates"]
 
@@ -41,7 +45,6 @@ extensions = [
     "talimat_site",
     "talimat_search_tr",
     "talimat_notebooks",
-    "sphinxext.opengraph",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]
@@ -83,10 +86,8 @@ talimat_install = site_config.INSTALL
 
 # -- Publishing ------------------------------------------------------------------
 # Where the assembled site lives (GitHub Pages by default). Each language's canonical URL,
-# Open Graph URL are derived from it in talimat_site (config-inited).
+# Open Graph URLs are derived from it in talimat_site (config-inited).
 talimat_site_url = site_config.SITE_URL
-ogp_site_name = "Talimat"
-ogp_social_cards = {"enable": False}  # no generated images: the build stays quick and offline
 
 # -- HTML ------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

@@ -123,3 +123,17 @@ def test_a_downloaded_turkish_notebook_runs(site, tmp_path) -> None:
         if "text/html" in o.get("data", {})
     )
     assert "Talimat" in table["data"]["text/html"]
+
+
+def test_a_notebook_is_rewritten_only_when_a_source_is_newer(tmp_path) -> None:
+    import os
+
+    source, target = tmp_path / "executed.ipynb", tmp_path / "page.ipynb"
+    source.write_text("{}")
+    assert not nb._up_to_date(target, [source])
+    target.write_text("{}")
+    os.utime(source, (1_000, 1_000))
+    assert nb._up_to_date(target, [source, tmp_path / "no-catalog.po"])
+    os.utime(source, None)
+    os.utime(target, (1_000, 1_000))
+    assert not nb._up_to_date(target, [source])

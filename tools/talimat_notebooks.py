@@ -288,9 +288,14 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         if not executed_path.is_file():
             logger.warning("no executed notebook for %s at %s", docname, executed_path)
             continue
-        catalog = load_catalog(
-            Path(app.srcdir) / "locales" / language / "LC_MESSAGES" / f"{docname}.po"
-        )
+        catalog_path = Path(app.srcdir) / "locales" / language / "LC_MESSAGES" / f"{docname}.po"
+        glue_path = executed_dir / f"{docname}.glue.json"
+        target = Path(app.outdir) / f"{docname}.ipynb"
+        # myst-nb rewrites the executed copy whenever the page is read again, so an older
+        # executed copy, catalog and converter mean this notebook is already current.
+        if _up_to_date(target, [executed_path, catalog_path, glue_path, Path(__file__)]):
+            continue
+        catalog = load_catalog(catalog_path)
         missing: list[str] = []
 
         def translate(
@@ -305,16 +310,26 @@ def write_notebooks(app: Sphinx, exception: Exception | None) -> None:
         notebook = localize_notebook(
             with_outputs(nbformat.read(executed_path, as_version=4), app.config),
             translate,
-            glued_values(executed_dir / f"{docname}.glue.json"),
+            glued_values(glue_path),
             language,
             app.config.talimat_install,
         )
         for text in missing:
             logger.warning("%s.ipynb: no %s translation for %r", docname, language, text[:80])
-        target = Path(app.outdir) / f"{docname}.ipynb"
+        if missing:  # not written: the next build tries again and warns again
+            target.unlink(missing_ok=True)
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.validate(notebook)
         nbformat.write(notebook, target)
+
+
+def _up_to_date(target: Path, sources: list[Path]) -> bool:
+    """True when ``target`` exists and is newer than every source that exists."""
+    if not target.is_file():
+        return False
+    built = target.stat().st_mtime
+    return all(source.stat().st_mtime < built for source in sources if source.is_file())
 
 
 def add_notebook_links(
