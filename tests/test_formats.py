@@ -618,3 +618,21 @@ def test_broken_json_line_says_what_is_wrong_in_the_readers_language(tmp_path: P
     assert (problem.record, problem.field) == (2, "<json>")
     assert "a string is not closed" in problem.message
     assert "metin dizesi kapatılmamış" in report.to_frame("tr").iloc[0, 3]
+
+
+def test_progress_wraps_the_record_stream_without_changing_the_report(tmp_path: Path) -> None:
+    path = tmp_path / "two.jsonl"
+    path.write_text('{"instruction": "a", "output": "b"}\n{"instruction": "c"}\n', encoding="utf-8")
+    seen: list[dict] = []
+
+    def progress(records):
+        for record in records:
+            seen.append(record)
+            yield record
+
+    report = validate_file(path, progress=progress)
+    assert (report.total, report.valid, len(seen)) == (2, 1, 1)
+    converted = convert_file(
+        path, tmp_path / "out.jsonl", "messages", strict=False, progress=progress
+    )
+    assert (converted.converted, len(seen)) == (1, 2)

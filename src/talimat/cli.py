@@ -323,16 +323,17 @@ def _run_size(options: argparse.Namespace, language: str) -> int:
 
 
 def _run_validate(options: argparse.Namespace, language: str) -> int:
-    from .formats import Problem, iter_records
+    from .formats import validate_file
 
-    problems: list[Problem] = []
-    records = iter_records(options.file, options.format, strict=False, problems=problems)
-    valid = sum(1 for _record in _progress(records, _("progress_validate", language)))
-    total = valid + len({problem.record for problem in problems})
+    label = _("progress_validate", language)
+    report = validate_file(
+        options.file, options.format, progress=lambda records: _progress(records, label)
+    )
+    problems = report.problems
     fields = {
         "file": options.file,
-        "total": format_number(total, language),
-        "valid": format_number(valid, language),
+        "total": format_number(report.total, language),
+        "valid": format_number(report.valid, language),
         "problems": format_number(len(problems), language),
     }
     if not problems:
@@ -350,12 +351,14 @@ def _run_validate(options: argparse.Namespace, language: str) -> int:
 def _run_convert(options: argparse.Namespace, language: str) -> int:
     from .formats import convert_file
 
+    label = _("progress_convert", language)
     report = convert_file(
         options.source,
         options.target,
         options.to,
         source_format=options.source_format,
         strict=not options.lenient,
+        progress=lambda records: _progress(records, label),
     )
     print(
         _(

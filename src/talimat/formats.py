@@ -45,7 +45,7 @@ import csv
 import gc
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -941,13 +941,22 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def validate_file(path: str | os.PathLike[str], fmt: FormatName | None = None) -> ValidationReport:
-    """Check every record of a file without stopping at the first bad one."""
+Progress = Callable[[Iterator[dict[str, Any]]], Iterable[dict[str, Any]]]
+
+
+def validate_file(
+    path: str | os.PathLike[str], fmt: FormatName | None = None, *, progress: Progress | None = None
+) -> ValidationReport:
+    """Check every record of a file without stopping at the first bad one.
+
+    ``progress`` wraps the stream of good records, e.g. in a progress bar (the CLI's).
+    """
     problems: list[Problem] = []
     state = _State(None)
     valid = 0
+    records = _scan(path, fmt, False, problems, state)
     with _gc_paused():
-        for _ in _scan(path, fmt, False, problems, state):
+        for _ in progress(records) if progress else records:
             valid += 1
     bad = len({problem.record for problem in problems})
     return ValidationReport(os.fspath(path), state.format, valid + bad, valid, problems)
@@ -984,12 +993,14 @@ def convert_file(
     source_format: FormatName | None = None,
     strict: bool = True,
     keep_layout: bool = True,
+    progress: Progress | None = None,
 ) -> ConversionReport:
     """Convert a file to ``target`` and write it by suffix: .jsonl (streamed), .json, .parquet.
 
     The output appears only when the conversion finishes (it is written to a temporary
     file first). With ``strict=False`` bad and lossy records are skipped and listed in the
     report. ``keep_layout=False`` leaves out ``_layout``, at the cost of exact round trips.
+    ``progress`` wraps the stream of records read, e.g. in a progress bar.
     """
     writer = _WRITERS[_check_format_name(target)]
     source_path, out_path = Path(source), Path(target_path)
@@ -1010,6 +1021,8 @@ def convert_file(
 
     file = os.fspath(source)
     records = _scan(source, source_format, strict, problems, state, remember)
+    if progress:
+        records = iter(progress(records))
 
     def converted() -> Iterator[dict[str, Any]]:
         for canonical in records:
