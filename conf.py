@@ -109,8 +109,8 @@ html_theme_options = {
     "use_fullscreen_button": True,
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
-    "search_bar_text": "Search...",
-    "navbar_persistent": [],  # the sidebar has the search field; no second one in the header  # translated at builder-inited (talimat_site)
+    "search_bar_text": "Search...",  # translated at builder-inited (talimat_site)
+    "navbar_persistent": [],  # the sidebar has the search field: no second one in a header
     # No "By <author>" line: the theme's Turkish for it ("Tarafından X") reads backwards.
     "footer_content_items": ["copyright.html", "last-updated.html"],
 }
