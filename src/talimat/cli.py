@@ -36,6 +36,8 @@ from .language import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .formats import Problem
+
 __all__ = ["build_parser", "main"]
 
 _ = messages("cli")
@@ -322,6 +324,15 @@ def _run_size(options: argparse.Namespace, language: str) -> int:
     return 0
 
 
+def _print_problems(problems: list[Problem], language: str) -> None:
+    """The first PROBLEMS_SHOWN problems, one a line, then how many more there are."""
+    for problem in problems[:PROBLEMS_SHOWN]:
+        print(f"  {problem.describe(language)}")
+    if len(problems) > PROBLEMS_SHOWN:
+        hidden = format_number(len(problems) - PROBLEMS_SHOWN, language)
+        print(_("more_problems", language, count=hidden))
+
+
 def _run_validate(options: argparse.Namespace, language: str) -> int:
     from .formats import validate_file
 
@@ -340,11 +351,7 @@ def _run_validate(options: argparse.Namespace, language: str) -> int:
         print(_("validate_ok", language, **fields))
         return 0
     print(_("validate_problems", language, **fields))
-    for problem in problems[:PROBLEMS_SHOWN]:
-        print(f"  {problem.describe(language)}")
-    if len(problems) > PROBLEMS_SHOWN:
-        hidden = format_number(len(problems) - PROBLEMS_SHOWN, language)
-        print(_("more_problems", language, count=hidden))
+    _print_problems(problems, language)
     return 1
 
 
@@ -375,11 +382,7 @@ def _run_convert(options: argparse.Namespace, language: str) -> int:
     skipped = [*report.problems, *report.lossy]
     if skipped:
         print(_("convert_skipped", language, count=format_number(len(skipped), language)))
-        for problem in skipped[:PROBLEMS_SHOWN]:
-            print(f"  {problem.describe(language)}")
-        if len(skipped) > PROBLEMS_SHOWN:
-            hidden = format_number(len(skipped) - PROBLEMS_SHOWN, language)
-            print(_("more_problems", language, count=hidden))
+        _print_problems(skipped, language)
     return 0
 
 

@@ -308,9 +308,19 @@ def _alpaca_to_messages(record: Mapping[str, Any]) -> dict[str, Any]:
         prompt = instruction
     turns.append({"role": "user", "content": prompt})
     turns.append({"role": "assistant", "content": output})
+    return _canonical(turns, record, _ALPACA_KEYS, layout)
+
+
+def _canonical(
+    turns: list[dict[str, Any]],
+    record: Mapping[str, Any],
+    own_keys: frozenset[str],
+    layout: dict[str, Any],
+) -> dict[str, Any]:
+    """A messages record: the turns, the source's extra keys kept, and layout if any."""
     canonical: dict[str, Any] = {"messages": turns}
     for key, value in record.items():
-        if key not in _ALPACA_KEYS and key != LAYOUT_KEY:
+        if key not in own_keys and key != LAYOUT_KEY:
             canonical[key] = value
     if layout:
         canonical[LAYOUT_KEY] = layout
@@ -371,13 +381,7 @@ def _sharegpt_to_messages(record: Mapping[str, Any]) -> dict[str, Any]:
             turns.insert(0, {"role": "system", "content": system})
         else:
             layout["system"] = system
-    canonical: dict[str, Any] = {"messages": turns}
-    for key, value in record.items():
-        if key not in _SHAREGPT_KEYS and key != LAYOUT_KEY:
-            canonical[key] = value
-    if layout:
-        canonical[LAYOUT_KEY] = layout
-    return canonical
+    return _canonical(turns, record, _SHAREGPT_KEYS, layout)
 
 
 def _sharegpt_turn_error(item: object, index: int, position: int) -> None:
