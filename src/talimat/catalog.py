@@ -22,6 +22,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
+from talimat.errors import TalimatError
+
 from .language import localized_table, messages, resolve_language
 
 if TYPE_CHECKING:  # pandas is imported lazily
@@ -73,11 +75,11 @@ _REQUIRED = frozenset(FIELDS) - {"focus_en", "focus_tr"}
 _msg = messages("catalog")
 
 
-class CatalogDataError(ValueError):
+class CatalogDataError(TalimatError):
     """The catalog file is malformed; the message names the file, row and field."""
 
 
-class UnknownDatasetError(KeyError):
+class UnknownDatasetError(TalimatError, KeyError):
     """No catalog entry has the requested Hub ID."""
 
     def __str__(self) -> str:  # KeyError would otherwise show the repr of the message

@@ -52,6 +52,7 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
+from talimat.errors import TalimatError
 from talimat.language import messages
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ class Problem:
         return self.describe()
 
 
-class FormatError(ValueError):
+class FormatError(TalimatError):
     """Base of this module's errors: input that is not a valid instruction dataset."""
 
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Literal, cast
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
+from talimat.errors import TalimatError
+
 if TYPE_CHECKING:  # pandas is imported lazily to keep `import talimat` fast
     import pandas as pd
     from pandas.io.formats.style import Styler
@@ -45,7 +47,7 @@ __all__ = [
 ]
 
 
-class UnsupportedLanguageError(ValueError):
+class UnsupportedLanguageError(TalimatError):
     """Raised for a language code other than ``en`` or ``tr``."""
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from talimat.errors import TalimatError
+
 from .language import format_number, format_share, messages, resolve_language
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ SHARE_TOLERANCE = 1e-6
 SOURCE_TAG = "source"
 
 
-class MixtureError(ValueError):
+class MixtureError(TalimatError):
     """Bad mixture input: shares that do not add up, an empty source, a bad total."""
 
 

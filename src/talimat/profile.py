@@ -30,6 +30,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from talimat.errors import TalimatError
+
 from .language import format_number, format_share, messages, resolve_language
 
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ LANGUAGE_TEXT_LIMIT = 600  # characters per sampled record given to the language
 EXAMPLES_SHOWN = 5
 
 
-class ProfileError(ValueError):
+class ProfileError(TalimatError):
     """A record is not in canonical ``messages`` form; the message names record and field."""
 
 

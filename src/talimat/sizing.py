@@ -22,6 +22,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from talimat.errors import TalimatError
+
 from .language import format_number, messages, resolve_language
 
 if TYPE_CHECKING:  # pandas and matplotlib are imported lazily
@@ -66,7 +68,7 @@ _TASK_REFS = ("task_rule_of_thumb", "lima")
 SMALL_MODEL_PARAMS_B = 13
 
 
-class ReferencePointDataError(ValueError):
+class ReferencePointDataError(TalimatError):
     """The reference-point file is malformed; the message names file, entry and field."""
 
 

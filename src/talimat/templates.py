@@ -30,6 +30,7 @@ import jinja2
 import jinja2.ext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from talimat.errors import TalimatError
 from talimat.formats import LAYOUT_KEY, _split_input, to_messages
 from talimat.language import messages
 
@@ -97,7 +98,7 @@ TEMPLATES: tuple[str, ...] = tuple(_BY_NAME)
 """Names of the shipped chat templates, in the order tables show them."""
 
 
-class ChatTemplateError(ValueError):
+class ChatTemplateError(TalimatError):
     """An unknown template, or a template that refuses the conversation.
 
     When a template refuses, ``.template`` names it and ``.reason`` gives its own words.
