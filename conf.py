@@ -1,20 +1,14 @@
 """Sphinx configuration for Talimat: one source tree, one build per language.
 
-Build with ``nox -s docs``; it runs ``sphinx-build -D language=<en|tr>`` once per language
-(see tools/build.py). Anything that depends on the build language is decided in the
-``talimat_site`` extension's ``config-inited`` hook, because ``-D language=tr`` is applied
-after this file runs.
+Build with ``nox -s docs``; it runs ``sphinx-build -D language=<code>`` once per language of
+``src/talimat/data/languages.toml`` (see ``talimat_sphinx.site_build``). Anything that depends
+on the build language is decided in the ``talimat_sphinx`` extension's ``config-inited`` hook,
+because ``-D language=tr`` is applied after this file runs.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).parent.resolve()
-sys.path.insert(0, str(ROOT / "tools"))
-
-import site_config  # noqa: E402 - tools/ is on the path only from the line above
+from talimat_sphinx import site_config
 
 # -- Project -----------------------------------------------------------------
 project = "Talimat"
@@ -42,9 +36,7 @@ extensions = [
     "sphinx_design",
     "sphinx_copybutton",
     "sphinxcontrib.bibtex",
-    "talimat_site",
-    "talimat_search_tr",
-    "talimat_notebooks",
+    "talimat_sphinx",  # src/talimat_sphinx: kernels, languages, links, i18n, notebooks, search
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]
@@ -63,7 +55,7 @@ autodoc_member_order = "bysource"
 # -- MyST and myst-nb ---------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist", "substitution", "attrs_inline"]
 myst_heading_anchors = 3
-nb_execution_mode = "cache"  # per-language cache path: set by talimat_site at config-inited
+nb_execution_mode = "cache"  # per-language cache path: set by talimat_sphinx.languages
 nb_execution_raise_on_error = True  # a failing cell fails the build
 nb_execution_show_tb = True
 nb_execution_timeout = 120
@@ -86,7 +78,7 @@ talimat_install = site_config.INSTALL
 
 # -- Publishing ------------------------------------------------------------------
 # Where the assembled site lives (GitHub Pages by default). Each language's canonical URL,
-# Open Graph URLs are derived from it in talimat_site (config-inited).
+# Open Graph URLs are derived from it in talimat_sphinx.languages (config-inited).
 talimat_site_url = site_config.SITE_URL
 
 # -- HTML ------------------------------------------------------------------------
@@ -109,7 +101,7 @@ html_theme_options = {
     "use_fullscreen_button": True,
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
-    "search_bar_text": "Search...",  # translated at builder-inited (talimat_site)
+    "search_bar_text": "Search...",  # translated at builder-inited (talimat_sphinx.i18n)
     "navbar_persistent": [],  # the sidebar has the search field: no second one in a header
     # No "By <author>" line: the theme's Turkish for it ("Tarafından X") reads backwards.
     "footer_content_items": ["copyright.html", "last-updated.html"],

@@ -29,8 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from talimat.language import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("en", "tr")
+
 LANG_TIME = re.compile(r"^\[(\w+)\] ok in ([\d.]+) s$", re.MULTILINE)
 
 
@@ -52,10 +54,10 @@ def copy_repository(target: Path) -> Path:
 
 
 def run_build(repo: Path, *extra: str) -> tuple[float, dict[str, float]]:
-    """Wall time of one ``tools/build.py`` run and each language's own time."""
+    """Wall time of one ``tools/build_site.py`` run and each language's own time."""
     start = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, "tools/build.py", "--no-open", *extra],
+        [sys.executable, "tools/build_site.py", "--no-open", *extra],
         cwd=repo,
         capture_output=True,
         text=True,

@@ -18,6 +18,8 @@ import threading
 from collections import defaultdict
 from pathlib import Path
 
+from talimat.language import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
 PAGES = [
@@ -71,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         browser = playwright.chromium.launch(
             executable_path=chromium, args=["--no-sandbox", "--disable-background-networking"]
         )
-        for language in ("en", "tr"):
+        for language in LANGUAGES:
             for page in PAGES:
                 results[f"{language}/{page}"] = weigh(browser, f"{base}/{language}/{page}")
         browser.close()

@@ -6,4 +6,3 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
-LANGUAGES = ("en", "tr")

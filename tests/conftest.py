@@ -1,15 +1,21 @@
-"""Shared fixtures: paths of the repository, the built site and the build tools."""
+"""Shared fixtures: the built site, and sphinx.testing's fixtures for the extension's tests."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-from built_site import LANGUAGES, ROOT, SITE
+from built_site import ROOT, SITE
+from talimat.language import LANGUAGES
 
-sys.path.insert(0, str(ROOT / "tools"))
+pytest_plugins = ["sphinx.testing.fixtures"]
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where sphinx.testing finds the tiny sites (``tests/sites/test-<name>/``)."""
+    return ROOT / "tests" / "sites"
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +28,26 @@ def site() -> Path:
             "run `nox -s docs` (or `nox -s tests`, which builds first)"
         )
     return SITE
+
+
+BROWSER_TESTS = ROOT / "tests" / "browser"
+#: Fixtures that take seconds: a fresh gettext extraction of every page.
+SLOW_FIXTURES = frozenset({"pot_dir"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Apply the declared markers, so ``-m "not site and not browser"`` runs without a build.
+
+    ``site``: the test reads the built site (it asks for the ``site`` fixture);
+    ``browser``: it drives Chromium (it lives in ``tests/browser/``), which needs the site too;
+    ``slow``: it needs a slow fixture (or says so itself).
+    """
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+        in_browser = BROWSER_TESTS in Path(item.path).parents
+        if in_browser:
+            item.add_marker(pytest.mark.browser)
+        if in_browser or "site" in fixtures:
+            item.add_marker(pytest.mark.site)

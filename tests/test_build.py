@@ -9,8 +9,8 @@ from urllib.parse import urldefrag
 import pytest
 from bs4 import BeautifulSoup
 
-import build
-from built_site import LANGUAGES
+from talimat.language import LANGUAGES, site_languages
+from talimat_sphinx import site_build as build
 
 
 def pages(site: Path, language: str) -> set[Path]:
@@ -97,3 +97,20 @@ def test_each_language_has_its_own_tree() -> None:
     outputs = {commands[lang][-1] for lang in LANGUAGES}
     assert len(outputs) == len(LANGUAGES)
     assert all(re.search(rf"_build/{lang}/html$", commands[lang][-1]) for lang in LANGUAGES)
+
+
+def test_rebuilding_one_language_keeps_every_language_in_the_sitemap(tmp_path: Path) -> None:
+    for language in LANGUAGES:  # two earlier builds, one tree each
+        (tmp_path / language / "html").mkdir(parents=True)
+        (tmp_path / language / "html" / "index.html").write_text("<html></html>")
+    build.assemble(list(LANGUAGES), tmp_path)
+    build.assemble([LANGUAGES[-1]], tmp_path)  # then only the last language again
+    index = (tmp_path / "html" / "sitemap.xml").read_text(encoding="utf-8")
+    for language in LANGUAGES:
+        assert f"/{language}/sitemap.xml" in index
+        assert (tmp_path / "html" / language / "sitemap.xml").is_file()
+
+
+def test_the_other_language_comes_from_the_table() -> None:
+    assert tuple(row.code for row in site_languages()) == LANGUAGES
+    assert build.sphinx_command(LANGUAGES[0])[-1].endswith(f"_build/{LANGUAGES[0]}/html")

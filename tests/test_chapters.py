@@ -14,10 +14,10 @@ from pybtex.database import parse_file
 
 from talimat.catalog import load_catalog
 from talimat.hub import listing_frame, most_popular_instruction_datasets
+from talimat.language import LANGUAGES
 from talimat.sizing import reference_points
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("en", "tr")
 CHAPTERS = [
     "docs/01-what-is-an-instruction-dataset",
     "notebooks/01-what-is-an-instruction-dataset",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-import i18n
+from talimat_sphinx import catalogs as i18n
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 from bs4 import BeautifulSoup
 
-import site_config
+from talimat.language import LANGUAGES
+from talimat_sphinx import site_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -22,19 +23,19 @@ def soup(path: Path) -> BeautifulSoup:
 def test_sitemap_index_points_at_both_languages(site: Path) -> None:
     index = ET.parse(site / "sitemap.xml").getroot()
     locations = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
-    assert locations == [f"{site_config.SITE_URL}{lang}/sitemap.xml" for lang in ("en", "tr")]
+    assert locations == [f"{site_config.SITE_URL}{lang}/sitemap.xml" for lang in LANGUAGES]
     assert f"Sitemap: {site_config.SITE_URL}sitemap.xml" in (site / "robots.txt").read_text()
 
 
 def test_each_sitemap_lists_every_page_with_its_translation(site: Path) -> None:
-    for language in ("en", "tr"):
+    for language in LANGUAGES:
         urls = ET.parse(site / language / "sitemap.xml").getroot().findall(f"{SITEMAP}url")
         pages = {u.find(f"{SITEMAP}loc").text for u in urls}
         assert f"{site_config.SITE_URL}{language}/docs/glossary.html" in pages
         assert f"{site_config.SITE_URL}{language}/notebooks/03-sample-counts.html" in pages
         for url in urls:
             alternates = {a.get("hreflang") for a in url.findall(f"{XHTML}link")}
-            assert alternates == {"en", "tr"}
+            assert alternates == set(LANGUAGES)
 
 
 def test_bilingual_404_links_both_home_pages(site: Path) -> None:
@@ -43,11 +44,11 @@ def test_bilingual_404_links_both_home_pages(site: Path) -> None:
     root = site_config.SITE_URL.split("://", 1)[1].split("/", 1)[1]
     assert f"/{root}en/index.html" in links
     assert f"/{root}tr/index.html" in links
-    assert {section["lang"] for section in page.find_all("section")} == {"en", "tr"}
+    assert {section["lang"] for section in page.find_all("section")} == set(LANGUAGES)
 
 
 def test_pages_carry_open_graph_and_canonical_urls(site: Path) -> None:
-    for language in ("en", "tr"):
+    for language in LANGUAGES:
         page = soup(site / language / "docs" / "03-sample-counts.html")
         expected = f"{site_config.SITE_URL}{language}/docs/03-sample-counts.html"
         assert page.find("meta", property="og:url")["content"] == expected

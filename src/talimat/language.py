@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
@@ -27,15 +27,57 @@ if TYPE_CHECKING:  # pandas is imported lazily to keep `import talimat` fast
     import pandas as pd
     from pandas.io.formats.style import Styler
 
-Language = Literal["en", "tr"]
-LANGUAGES: tuple[Language, ...] = ("en", "tr")
 ENV_VAR = "TALIMAT_LANG"
+
+#: A language code from the table in ``talimat/data/languages.toml`` (``"en"``, ``"tr"``).
+Language = str
+
+
+@dataclass(frozen=True)
+class SiteLanguage:
+    """One row of the language table: what every part of the project knows of a language."""
+
+    code: str
+    name: str
+    tagline: str
+    og_locale: str
+    babel_locale: str
+
+
+@cache
+def site_languages() -> tuple[SiteLanguage, ...]:
+    """The language table (``talimat/data/languages.toml``), source language first.
+
+    The package, the Sphinx extension, the build and catalog tools, the tests and the
+    benchmarks all read this one table: adding a language is adding a row (and its catalogs).
+    """
+    path = resources.files("talimat") / "data" / "languages.toml"
+    with path.open("rb") as handle:
+        rows = tomllib.load(handle)["language"]
+    return tuple(SiteLanguage(**row) for row in rows)
+
+
+def site_language(code: str) -> SiteLanguage:
+    """The table row of ``code`` (checked: an unknown code raises UnsupportedLanguageError)."""
+    language = resolve_language(code)
+    return next(row for row in site_languages() if row.code == language)
+
+
+#: Every language's code, the source language first (``("en", "tr")``).
+LANGUAGES: tuple[Language, ...] = tuple(row.code for row in site_languages())
+#: The language the sources are written in; the others live in catalogs.
+SOURCE_LANGUAGE: Language = LANGUAGES[0]
+#: The languages translated from the source, each with catalogs under ``locales/<code>/``.
+TRANSLATED_LANGUAGES: tuple[Language, ...] = LANGUAGES[1:]
 
 __all__ = [
     "ENV_VAR",
     "LANGUAGES",
+    "SOURCE_LANGUAGE",
+    "TRANSLATED_LANGUAGES",
     "Language",
     "Messages",
+    "SiteLanguage",
     "UnsupportedLanguageError",
     "current_language",
     "format_number",
@@ -43,12 +85,14 @@ __all__ = [
     "localized_table",
     "messages",
     "resolve_language",
+    "site_language",
+    "site_languages",
     "turkish_lower",
 ]
 
 
 class UnsupportedLanguageError(TalimatError):
-    """Raised for a language code other than ``en`` or ``tr``."""
+    """Raised for a language code that is not in the language table."""
 
 
 def resolve_language(lang: str | None = None) -> Language:
@@ -63,7 +107,7 @@ def resolve_language(lang: str | None = None) -> Language:
         raise UnsupportedLanguageError(
             f"unsupported language {code!r}; use one of {', '.join(LANGUAGES)}"
         )
-    return cast(Language, base)
+    return base
 
 
 def current_language() -> Language:
@@ -77,20 +121,20 @@ def format_number(value: float, lang: str | None = None, decimals: int | None = 
     >>> format_number(1_000_000, "tr"), format_number(3.5, "tr"), format_number(3.5, "en")
     ('1.000.000', '3,5', '3.5')
     """
-    language = resolve_language(lang)
+    locale = site_language(resolve_language(lang)).babel_locale
     if decimals is None:
-        return format_decimal(value, locale=language)
+        return format_decimal(value, locale=locale)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=language)
+    return format_decimal(value, format=pattern, locale=locale)
 
 
 def format_share(value: float, lang: str | None = None, decimals: int = 0) -> str:
     """Format a share in [0, 1] as a percentage: ``%30`` in Turkish, ``30%`` in English."""
-    language = resolve_language(lang)
-    pattern = Locale.parse(language).percent_formats[None].pattern
+    locale = site_language(resolve_language(lang)).babel_locale
+    pattern = Locale.parse(locale).percent_formats[None].pattern
     if decimals > 0:
         pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals)
-    return format_percent(value, format=pattern, locale=language)
+    return format_percent(value, format=pattern, locale=locale)
 
 
 def turkish_lower(text: str) -> str:

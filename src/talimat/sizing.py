@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from talimat.errors import TalimatError
 
-from .language import format_number, messages, resolve_language
+from .language import LANGUAGES, format_number, messages, resolve_language
 
 if TYPE_CHECKING:  # pandas and matplotlib are imported lazily
     import pandas as pd
@@ -156,7 +156,7 @@ def _bad(path: str, entry: int, key: str, field_name: str, problem: str) -> Refe
 
 def _localized(raw: Any, path: str, entry: int, key: str, name: str) -> dict[str, str]:
     if not isinstance(raw, Mapping) or any(
-        not isinstance(raw.get(lang), str) or not raw.get(lang).strip() for lang in ("en", "tr")
+        not isinstance(raw.get(lang), str) or not raw.get(lang).strip() for lang in LANGUAGES
     ):
         raise _bad(path, entry, key, name, "needs non-empty 'en' and 'tr' texts")
     return {"en": raw["en"], "tr": raw["tr"]}

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from browser_support import ARTIFACTS
+from talimat.language import LANGUAGES
 
 PAGES = [
     "index.html",
@@ -19,7 +20,7 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_accessibility_violations(
     page: object, site_url: str, axe_source: str, language: str, path: str

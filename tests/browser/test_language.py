@@ -6,6 +6,7 @@ import pytest
 
 from browser_support import open_context
 from pages import content_pages
+from talimat.language import LANGUAGES
 
 
 @pytest.mark.parametrize(
@@ -34,7 +35,7 @@ def test_chooser_shows_both_languages_and_remembers_the_choice(page: object, sit
     page.wait_for_url(f"{site_url}/tr/index.html")  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("source", ["en", "tr"])
+@pytest.mark.parametrize("source", LANGUAGES)
 def test_switcher_lands_on_the_same_page_in_the_other_language(
     page: object, site_url: str, source: str
 ) -> None:

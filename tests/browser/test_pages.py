@@ -6,11 +6,12 @@ import pytest
 
 from browser_support import open_context, screenshot
 from pages import content_pages, notebook_pages
+from talimat.language import LANGUAGES
 
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
-@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_every_page_loads_without_errors(page: object, site_url: str, language: str) -> None:
     for path in content_pages(language):
         response = page.goto(f"{site_url}/{language}/{path}")  # type: ignore[attr-defined]
@@ -20,7 +21,7 @@ def test_every_page_loads_without_errors(page: object, site_url: str, language: 
     # the `watched` fixture fails this test on any console error or external request
 
 
-@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_notebook_pages_show_their_tables_and_figures(
     page: object, site_url: str, language: str
 ) -> None:
@@ -43,7 +44,7 @@ def test_notebook_pages_show_their_tables_and_figures(
     screenshot(page, f"{language}-notebook-sample-counts")
 
 
-@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_pages_fit_a_phone_screen(browser: object, site_url: str, language: str) -> None:
     context, watch = open_context(browser, **PHONE)
     page = context.new_page()  # type: ignore[attr-defined]
@@ -75,12 +76,12 @@ def settled_overflow(page: object) -> int:
 
 
 def test_screenshots_of_the_home_pages(page: object, site_url: str) -> None:
-    for language in ("en", "tr"):
+    for language in LANGUAGES:
         page.goto(f"{site_url}/{language}/index.html")  # type: ignore[attr-defined]
         assert screenshot(page, f"{language}-home").stat().st_size > 10_000
 
 
-@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_dataset_html_is_shown_as_text_never_run(
     page: object, site_url: str, language: str
 ) -> None:
@@ -94,7 +95,7 @@ def test_dataset_html_is_shown_as_text_never_run(
     assert scripts == 0
 
 
-@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_notebook_menu_downloads_a_valid_notebook_in_the_page_language(
     page: object, site_url: str, language: str, tmp_path: object
 ) -> None:

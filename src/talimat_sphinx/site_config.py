@@ -1,4 +1,4 @@
-"""Where Talimat is published and where its code lives: one place for conf.py and tools/build.py.
+"""Where Talimat is published and where its code lives: one place for conf.py and the build.
 
 Override with environment variables when publishing a fork.
 """

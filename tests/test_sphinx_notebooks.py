@@ -5,7 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-import talimat_notebooks as nb
+import talimat_sphinx.notebooks as nb
+from talimat.language import LANGUAGES
 
 CATALOG = {
     "Hands-on": "Uygulama",
@@ -87,7 +88,7 @@ def test_localized_notebook_has_setup_cell_first_and_is_valid() -> None:
     assert "jupytext" not in notebook.metadata
 
 
-@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_built_notebooks_are_valid_and_in_the_page_language(site, language: str) -> None:
     pages = sorted((site / language / "notebooks").glob("*.ipynb"))
     assert pages, "no notebook written beside its page"

@@ -14,21 +14,22 @@ import ast
 import json
 import re
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import nbformat
 from babel.messages.pofile import read_po
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.myst_blocks import myst_block_plugin
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-LABEL = re.compile(r"^\(([^)]+)\)=\s*$")
-HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
-DROPDOWN = re.compile(r"^:::\{dropdown\}\s*(.*)$")
-LIST_ITEM = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)(.*)$")
 ROLE = re.compile(r"\{(?P<name>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]+)`")
 ROLE_WITH_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 
@@ -45,115 +46,81 @@ def load_catalog(path: Path) -> dict[str, str]:
         return {str(m.id): str(m.string) for m in read_po(handle) if m.id and m.string}
 
 
-def translate_markdown(source: str, translate: Translate) -> str:
-    """Translate a markdown cell block by block, as Sphinx cut it into messages."""
-    lines = source.split("\n")
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if not line.strip():
-            out.append("")
-            i += 1
-        elif LABEL.match(line):
-            i += 1  # MyST target labels mean nothing in Jupyter
-        elif match := HEADING.match(line):
-            out.append(f"{match[1]} {translate(match[2].strip())}")
-            i += 1
-        elif match := FENCE.match(line):
-            end = _closing_fence(lines, i, match[2])
-            out.extend(lines[i : end + 1])  # code is never translated
-            i = end + 1
-        elif match := DROPDOWN.match(line.strip()):
-            end = _closing_colons(lines, i)
-            inner = translate_markdown("\n".join(lines[i + 1 : end]), translate)
-            summary = translate(match[1].strip())
-            out += [
-                "<details>",
-                f"<summary>{summary}</summary>",
-                "",
-                inner.strip("\n"),
-                "",
-                "</details>",
-            ]
-            i = end + 1
-        elif match := LIST_ITEM.match(line):
-            marker = match[1]
-            body, i = _list_item_body(lines, i, len(marker))
-            translated = translate_markdown("\n".join([match[2], *body]), translate).split("\n")
-            indent = " " * len(marker)
-            out.append(marker + translated[0])
-            out += [indent + rest if rest else "" for rest in translated[1:]]
-        elif line.startswith(">"):
-            quoted = []
-            while i < len(lines) and lines[i].startswith(">"):
-                quoted.append(lines[i][1:].removeprefix(" "))
-                i += 1
-            inner = translate_markdown("\n".join(quoted), translate)
-            out += ["> " + part if part else ">" for part in inner.split("\n")]
-        else:
-            paragraph = []
-            while i < len(lines) and lines[i].strip() and not _starts_block(lines[i]):
-                paragraph.append(lines[i].strip())
-                i += 1
-            out.append(translate(" ".join(paragraph)))
-    return "\n".join(out)
-
-
-def _starts_block(line: str) -> bool:
-    stripped = line.strip()
-    return bool(
-        HEADING.match(line)
-        or FENCE.match(line)
-        or DROPDOWN.match(stripped)
-        or stripped == ":::"
-        or LIST_ITEM.match(line)
-        or line.startswith(">")
+@cache
+def _parser() -> MarkdownIt:
+    """markdown-it-py with the MyST block syntax our notebooks use, as MyST-Parser parses it."""
+    return (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .use(colon_fence_plugin)
+        .use(myst_block_plugin)
+        .use(deflist_plugin)
     )
 
 
-def _closing_fence(lines: list[str], start: int, fence: str) -> int:
-    for j in range(start + 1, len(lines)):
-        if (
-            lines[j].strip().startswith(fence[0] * len(fence))
-            and not lines[j].strip()[len(fence) :].strip()
-        ):
-            return j
-    return len(lines) - 1
+def message_id(inline: Token) -> str:
+    """The catalog message of an inline block: its source, lines joined as Sphinx joins them."""
+    return inline.content.replace("\n", " ").strip()
 
 
-def _closing_colons(lines: list[str], start: int) -> int:
-    depth = 0
-    for j in range(start + 1, len(lines)):
-        stripped = lines[j].strip()
-        if stripped.startswith(":::{"):
-            depth += 1
-        elif stripped == ":::":
-            if depth == 0:
-                return j
-            depth -= 1
-    return len(lines) - 1
+def _prefix(line: str, text: str) -> str:
+    """What stands before a block's text on its first line (indent, list marker, ``>``)."""
+    first = text.split("\n", 1)[0].strip()
+    at = line.find(first) if first else -1
+    return line[:at] if at >= 0 else line[: len(line) - len(line.lstrip())]
 
 
-def _list_item_body(lines: list[str], start: int, width: int) -> tuple[list[str], int]:
-    """The lines after a list item's first line that belong to it, dedented."""
-    body: list[str] = []
-    j = start + 1
-    while j < len(lines):
-        line = lines[j]
-        if not line.strip():
-            following = next((k for k in range(j, len(lines)) if lines[k].strip()), None)
-            if following is None or not lines[following].startswith(" " * width):
-                break
-            body.append("")
-        elif line.startswith(" " * width):
-            body.append(line[width:])
-        elif (body and body[-1] == "") or _starts_block(line):
-            break
+def translate_markdown(source: str, translate: Translate) -> str:
+    """Translate a markdown cell message by message, cut the way Sphinx cuts the page.
+
+    The cell is parsed with markdown-it-py (the parser under MyST-Parser), so the messages
+    are the paragraphs, headings, table cells and definition terms Sphinx extracted into the
+    catalog. Code is kept byte for byte, MyST targets and comments are dropped (they mean
+    nothing in Jupyter), and a ``{dropdown}`` becomes ``<details>`` with its inside
+    translated the same way.
+    """
+    lines = source.split("\n")
+    tokens = _parser().parse(source)
+    replaced: dict[int, tuple[int, list[str]]] = {}  # first line -> (end line, new lines)
+    for index, token in enumerate(tokens):
+        if token.map is None:
+            continue
+        begin, end = token.map
+        first = lines[begin]
+        if token.type in {"myst_target", "myst_line_comment", "myst_block_break"}:
+            replaced[begin] = (end, [])
+        elif token.type in {"heading_open", "paragraph_open", "dt_open"}:
+            inline = tokens[index + 1]
+            prefix = _prefix(first, inline.content)
+            replaced[begin] = (end, [prefix + translate(message_id(inline))])
+        elif token.type == "tr_open":
+            cells = []
+            for j in range(index + 1, len(tokens)):
+                if tokens[j].type == "tr_close":
+                    break
+                if tokens[j].type == "inline":
+                    cells.append(translate(message_id(tokens[j])))
+            replaced[begin] = (begin + 1, [_prefix(first, "|") + "| " + " | ".join(cells) + " |"])
+        elif token.type == "colon_fence" and token.info.strip().startswith("{dropdown}"):
+            indent = first[: len(first) - len(first.lstrip())]
+            summary = translate(token.info.strip().removeprefix("{dropdown}").strip())
+            inner = translate_markdown(token.content.rstrip("\n"), translate).strip("\n")
+            block = ["<details>", f"<summary>{summary}</summary>", "", *inner.split("\n"), ""]
+            replaced[begin] = (
+                end,
+                [indent + part if part else "" for part in block] + [indent + "</details>"],
+            )
+    out: list[str] = []
+    number = 0
+    while number < len(lines):
+        if number in replaced:
+            end, new = replaced[number]
+            out.extend(new)
+            number = max(end, number + 1)
         else:
-            body.append(line.strip())  # a lazy continuation of the item's paragraph
-        j += 1
-    return body, j
+            out.append(lines[number])
+            number += 1
+    return "\n".join(out)
 
 
 def plain_roles(text: str, glued: dict[str, str]) -> str:

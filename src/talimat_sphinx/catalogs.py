@@ -1,10 +1,10 @@
 """Keep the Turkish catalogs in step with the English sources, and gate on completeness.
 
-    python tools/i18n.py extract   # sources -> _build/gettext/*.pot (no notebook execution)
-    python tools/i18n.py update    # .pot -> locales/tr/LC_MESSAGES/*.po (sphinx-intl)
-    python tools/i18n.py check     # fail on a missing, fuzzy, empty, stale or obsolete message
-    python tools/i18n.py extract update check --only docs/03-sample-counts.md --pot-dir /tmp/p
-                                   # one page's catalog, in a private folder (parallel work)
+    python tools/translations.py extract   # sources -> _build/gettext/*.pot (no execution)
+    python tools/translations.py update    # .pot -> locales/<lang>/LC_MESSAGES/*.po
+    python tools/translations.py check     # fail on a missing, fuzzy, empty, stale or obsolete one
+    python tools/translations.py extract update check --only docs/03-x.md --pot-dir /tmp/p
+                                           # one page's catalog, in a private folder
 
 ``sphinx-intl stat`` is not used as the gate: it lets fuzzy and obsolete entries through
 (seen in probes). The check reads every catalog with Babel and compares it message by
@@ -24,10 +24,12 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-ROOT = Path(__file__).resolve().parent.parent
+from talimat.language import TRANSLATED_LANGUAGES
+from talimat_sphinx.project import ROOT
+
 POT_DIR = ROOT / "_build" / "gettext"
 LOCALE_DIR = ROOT / "locales"
-LANGUAGES = ("tr",)
+LANGUAGES = TRANSLATED_LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ def update(
                 shutil.copy(pot_dir / name.with_suffix(".pot"), target)
             pot_dir = Path(selected)
         for language in LANGUAGES:
+            catalog_dir = locale_dir / language / "LC_MESSAGES"
+            headers = {po: header(po) for po in catalog_dir.rglob("*.po")}
             subprocess.run(
                 [
                     sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir),
@@ -89,12 +93,31 @@ def update(
                 check=True,
             )  # fmt: skip
             for pot in pot_dir.rglob("*.pot"):
-                drop_obsolete(
-                    locale_dir
-                    / language
-                    / "LC_MESSAGES"
-                    / pot.relative_to(pot_dir).with_suffix(".po")
-                )
+                po = catalog_dir / pot.relative_to(pot_dir).with_suffix(".po")
+                drop_obsolete(po)
+                if po in headers:
+                    keep_header(po, headers[po])
+
+
+def header(po_path: Path) -> str:
+    """A catalog's header entry (``msgid ""`` and its ``msgstr``), as text."""
+    text = po_path.read_text(encoding="utf-8")
+    start = text.find('msgid ""\n')
+    end = text.find("\n\n", start)
+    return text[start:end] if start >= 0 and end > start else ""
+
+
+def keep_header(po_path: Path, old: str) -> None:
+    """Put a catalog's previous header back after an update.
+
+    sphinx-intl writes a new ``POT-Creation-Date`` (and Babel its own version) into every
+    catalog it touches, so one changed English sentence would change every catalog's header.
+    The header carries nothing a translator needs; keeping it keeps diffs to the messages.
+    """
+    new = header(po_path)
+    if old and new and new != old:
+        text = po_path.read_text(encoding="utf-8")
+        po_path.write_text(text.replace(new, old, 1), encoding="utf-8")
 
 
 def drop_obsolete(po_path: Path) -> None:
@@ -169,7 +192,7 @@ def check(
 
 
 THEME_CATALOG = LOCALE_DIR / "theme" / "tr" / "LC_MESSAGES" / "sphinx.po"
-THEME_OPTION_STRINGS = ("Search...",)  # theme options talimat_site translates
+THEME_OPTION_STRINGS = ("Search...",)  # theme options talimat_sphinx.i18n translates
 
 
 def check_theme_catalog(catalog_path: Path = THEME_CATALOG) -> list[CatalogProblem]:

@@ -1,9 +1,9 @@
-"""Build the bilingual site: one Sphinx build per language, run side by side, then assembled.
+"""Build the site: one Sphinx build per language, run side by side, then assembled.
 
-    python tools/build.py                 # both languages -> _build/html/{en,tr}/ + chooser
-    python tools/build.py --lang tr       # one language only
-    python tools/build.py --serve [tr]    # live preview of one language (sphinx-autobuild)
-    python tools/build.py --open          # open the built site in a browser afterwards
+    python tools/build_site.py                 # every language -> _build/html/<lang>/ + chooser
+    python tools/build_site.py --lang tr       # one language only
+    python tools/build_site.py --serve [tr]    # live preview of one language (sphinx-autobuild)
+    python tools/build_site.py --open          # open the built site in a browser afterwards
 
 Each language builds into its own tree (``_build/<lang>/``) because myst-nb writes its
 ``jupyter_execute`` folder and cache beside the output folder: sharing a parent would mix
@@ -27,14 +27,11 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-import site_config
+from talimat.language import LANGUAGES, site_languages
+from talimat_sphinx import site_config
+from talimat_sphinx.project import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
-LANGUAGES = {
-    "en": ("English", "A knowledge base about instruction datasets for fine-tuning LLMs."),
-    "tr": ("Türkçe", "LLM ince ayarı için talimat veri kümeleri üzerine bir bilgi kaynağı."),
-}
 
 
 @dataclass(frozen=True)
@@ -73,8 +70,17 @@ def build_language(language: str, build_dir: Path = BUILD) -> BuildResult:
     return BuildResult(language, completed.returncode, time.perf_counter() - start, log)
 
 
+def assembled_languages(site: Path) -> list[str]:
+    """The table's languages that have pages in the assembled ``site``, in table order."""
+    return [code for code in LANGUAGES if (site / code / "index.html").is_file()]
+
+
 def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
-    """Copy each language's pages into ``<build_dir>/html/<lang>/`` and write the chooser."""
+    """Copy each language's pages into ``<build_dir>/html/<lang>/`` and write the chooser.
+
+    The root files (sitemaps, chooser) cover every language the site has, not only the ones
+    just built: rebuilding one language must not drop the others from the sitemap index.
+    """
     site = build_dir / "html"
     site.mkdir(parents=True, exist_ok=True)
     for language in languages:
@@ -90,15 +96,14 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
         "project": "Talimat",
         "codes": list(LANGUAGES),
         "languages": [
-            {"code": code, "name": name, "tagline": tagline}
-            for code, (name, tagline) in LANGUAGES.items()
+            {"code": row.code, "name": row.name, "tagline": row.tagline} for row in site_languages()
         ],
         "root_path": urlsplit(site_config.SITE_URL).path,
     }
     for page in ("index.html", "404.html"):
         html = environment.get_template(page).render(**context)
         (site / page).write_text(html, encoding="utf-8")
-    write_publishing_files(site, languages)
+    write_publishing_files(site, assembled_languages(site))
     return site
 
 

@@ -35,10 +35,11 @@ from sphinx.search.tr import SearchTurkish
 
 from talimat.language import turkish_lower
 
-FORMS_FILE = Path(__file__).resolve().parent.parent / "locales" / "tr" / "search-forms.toml"
+#: The forms table, relative to the project's source folder.
+FORMS_FILE = Path("locales") / "tr" / "search-forms.toml"
 
 
-def load_forms(path: Path = FORMS_FILE) -> dict[str, list[str]]:
+def load_forms(path: Path) -> dict[str, list[str]]:
     """The forms table: Turkish glossary term -> its common forms (bare form first)."""
     with path.open("rb") as handle:
         forms = tomllib.load(handle)
@@ -65,13 +66,14 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer("turkish")
 
 
-def stem_table(forms: dict[str, list[str]]) -> dict[str, str]:
+def stem_table(forms: dict[str, list[str]], source: str = FORMS_FILE.name) -> dict[str, str]:
     """Map each form's word stems to the stems of the bare form's words.
 
     Words are aligned by position (``talimat veri kümelerinde`` -> ``talimat veri kümesi``).
     A stem claimed by two different bare stems is an error: it would merge unrelated terms.
     """
-    table: ClassVar[dict[str, str]] = {}
+    table: dict[str, str] = {}
+    bare_stems = {snowball(word) for term in forms for word in term.split()}
     for term, variants in forms.items():
         bare = [snowball(word) for word in term.split()]
         for variant in variants:
@@ -79,10 +81,11 @@ def stem_table(forms: dict[str, list[str]]) -> dict[str, str]:
                 stem = snowball(word)
                 if stem == canonical:
                     continue
-                if table.get(stem, canonical) != canonical:
+                claimed = table.get(stem, stem if stem in bare_stems else canonical)
+                if claimed != canonical:
                     raise ConfigError(
-                        f"{FORMS_FILE.name}: {word!r} (in {term!r}) stems to {stem!r}, "
-                        f"which already stands for {table[stem]!r}, not {canonical!r}"
+                        f"{source}: {word!r} (in {term!r}) stems to {stem!r}, "
+                        f"which already stands for {claimed!r}, not {canonical!r}"
                     )
                 table[stem] = canonical
     return table
@@ -107,9 +110,10 @@ def register(app: Sphinx, config: Config) -> None:
     app.add_js_file("talimat-translations-tr.js", priority=600)
     if not config.talimat_turkish_search:
         return
-    TurkishSearch.table = stem_table(load_forms())
+    forms_file = Path(app.srcdir) / FORMS_FILE
+    TurkishSearch.table = stem_table(load_forms(forms_file), forms_file.name)
     # Sphinx re-indexes only pages it rewrites; a changed table must reach every page.
-    digest = hashlib.sha256(FORMS_FILE.read_bytes() + Path(__file__).read_bytes()).hexdigest()
+    digest = hashlib.sha256(forms_file.read_bytes() + Path(__file__).read_bytes()).hexdigest()
     config.talimat_search_digest = digest[:16]
     app.add_search_language(TurkishSearch)
     # Before sphinx_highlight.js (priority 200), so its listener runs first.
