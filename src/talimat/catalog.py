@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
-from talimat.errors import TalimatError
+from talimat.errors import TalimatError, check_choice, data_file_problem
 
 from .language import localized_table, messages, resolve_language
 
@@ -166,7 +166,7 @@ class DatasetEntry:
 
 
 def _bad(path: str, row: int, field: str, problem: str) -> CatalogDataError:
-    return CatalogDataError(f"{path}, row {row} (line {row + 1}), field {field!r}: {problem}")
+    return CatalogDataError(data_file_problem(path, f"row {row} (line {row + 1})", field, problem))
 
 
 def _parse_row(record: dict[str, str], path: str, row: int) -> DatasetEntry:
@@ -331,12 +331,6 @@ def load_catalog(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
     return frame if raw else _localize(frame, resolve_language(lang))
 
 
-def _check_choice(name: str, value: str | None, allowed: Iterable[str]) -> None:
-    allowed = tuple(allowed)
-    if value is not None and value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
-
-
 def filter_catalog(
     *,
     purpose: str | None = None,
@@ -351,8 +345,8 @@ def filter_catalog(
     ``language`` is a language code (``"tr"``); ``license`` a licence identifier as in the
     catalog (``"apache-2.0"``); ``size_band`` one of the codes in :data:`SIZE_BANDS`.
     """
-    _check_choice("purpose", purpose, PURPOSES)
-    _check_choice("size_band", size_band, (band.code for band in SIZE_BANDS))
+    check_choice("purpose", purpose, PURPOSES, lang=lang)
+    check_choice("size_band", size_band, (band.code for band in SIZE_BANDS), lang=lang)
     if language is not None and (not isinstance(language, str) or not language.strip()):
         raise ValueError(f"language must be a language code such as 'tr'; got {language!r}")
     if license is not None and (not isinstance(license, str) or not license.strip()):

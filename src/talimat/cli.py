@@ -23,6 +23,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from .catalog import PURPOSES, SIZE_BANDS
+from .errors import TalimatError
+from .formats import FORMATS
 from .language import (
     ENV_VAR,
     LANGUAGES,
@@ -32,6 +35,7 @@ from .language import (
     messages,
     resolve_language,
 )
+from .sizing import BREADTHS, COVERAGES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,18 +48,16 @@ _ = messages("cli")
 
 T = TypeVar("T")
 
-PURPOSES = ("general", "task", "domain")
-COVERAGES = ("well", "partial", "poor")
-BREADTHS = ("narrow", "broad")
-FORMAT_NAMES = ("alpaca", "sharegpt", "messages")
-SIZE_BAND_CODES = ("<1k", "1k-10k", "10k-100k", "100k-1M", ">=1M")
+# The choices come from the library, so the command line offers exactly what the API accepts.
+SIZE_BAND_CODES = tuple(band.code for band in SIZE_BANDS)
+FORMAT_NAMES = FORMATS
 CATALOG_COLUMNS = ("name", "hub_id", "samples", "size_band", "languages", "license", "purpose")
 PROBLEMS_SHOWN = 20
 CELL_WIDTH = 30
 SHARE_COLUMNS = frozenset({"share", "low", "high", "target_share", "actual_share"})
 
 
-class CommandError(Exception):
+class CommandError(TalimatError):
     """Bad input found by the command itself; the message is already localized."""
 
 
@@ -457,10 +459,6 @@ def _fail(message: str, language: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``talimat`` command; return its exit status (0 means success)."""
-    from .formats import FormatError
-    from .mix import MixtureError
-    from .profile import ProfileError
-
     args = list(sys.argv[1:] if argv is None else argv)
     language = _language_in(args)
     parser = build_parser(language)
@@ -472,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _active_language(language):
         try:
             return int(options.handler(options, language))
-        except (CommandError, FormatError, MixtureError, ProfileError) as error:
+        except TalimatError as error:  # every refusal of the library, already localized
             return _fail(str(error), language)
         except BrokenPipeError:  # the reader stopped early, as `talimat catalog | head` does
             _silence_stdout()

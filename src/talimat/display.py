@@ -12,7 +12,7 @@ import base64
 import html
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:  # matplotlib is imported only by callers that have a figure
     from matplotlib.axes import Axes
@@ -45,8 +45,9 @@ class AccessibleFigure:
 def describe(fig: Figure) -> str:
     """An alt text from the figure's titles and axis labels: what is plotted against what."""
     parts = []
-    if fig._suptitle is not None and fig._suptitle.get_text():
-        parts.append(fig._suptitle.get_text())
+    suptitle = fig.get_suptitle()
+    if suptitle:
+        parts.append(suptitle)
     for axes in fig.get_axes():
         labels = [axes.get_title(), axes.get_ylabel(), axes.get_xlabel()]
         title, y_label, x_label = (label.strip() for label in labels)
@@ -67,7 +68,10 @@ def figure(
     The alt text is ``alt`` if given, else :func:`describe`'s. The figure is closed afterwards
     (unless ``close=False``) so the notebook does not show it a second time.
     """
-    fig = fig.get_figure() if hasattr(fig, "get_figure") and not hasattr(fig, "savefig") else fig
+    from matplotlib.figure import Figure as FigureType
+
+    if not isinstance(fig, FigureType):  # an Axes (or a subfigure): draw its whole figure
+        fig = cast("Figure", fig.get_figure(root=True))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     width, height = (round(size * dpi) for size in fig.get_size_inches())

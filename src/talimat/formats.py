@@ -456,7 +456,7 @@ def _check_format_name(name: str) -> FormatName:
     """``name`` if it is one of :data:`FORMATS`, else a clear error."""
     if name not in FORMATS:
         raise FormatError(_text("unknown_format_name", None, name=name, allowed=", ".join(FORMATS)))
-    return cast(FormatName, name)
+    return name
 
 
 # --------------------------------------------------------------------------- writers

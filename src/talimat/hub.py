@@ -99,7 +99,7 @@ def _snapshot_frame(sort: str, limit: int) -> pd.DataFrame:
     return frame.head(limit).reset_index(drop=True)
 
 
-def _live_frame(sort: str, limit: int, search: str) -> pd.DataFrame:
+def _live_frame(sort: Any, limit: int, search: str) -> pd.DataFrame:
     import pandas as pd
     from huggingface_hub import HfApi  # optional extra, imported only here
 

@@ -117,6 +117,17 @@ def _check(sources: Sequence[Source], total: int) -> None:
         raise MixtureError(f"field 'share': shares add up to {shares_sum:g}, not 1 ({listing})")
 
 
+@dataclass(frozen=True)
+class _ReportRow:
+    """One source's line of the mixture report, with plain Python values."""
+
+    source: str
+    available: int
+    taken: int
+    repeats: int
+    actual_share: float
+
+
 @dataclass
 class Mixture:
     """The mixed records (each tagged with its source) and a report of what was taken."""
@@ -131,6 +142,18 @@ class Mixture:
         language = resolve_language(lang if lang is not None else self.lang)
         return self.report.rename(columns={c: _(f"col_{c}", language) for c in self.report.columns})
 
+    def _rows(self) -> list[_ReportRow]:
+        return [
+            _ReportRow(
+                source=str(row["source"]),
+                available=int(row["available"]),
+                taken=int(row["taken"]),
+                repeats=int(row["repeats"]),
+                actual_share=float(row["actual_share"]),
+            )
+            for row in self.report.to_dict("records")
+        ]
+
     def summary(self, lang: str | None = None) -> str:
         """A short paragraph: how many records from where, and which sources were repeated."""
         language = resolve_language(lang if lang is not None else self.lang)
@@ -143,7 +166,7 @@ class Mixture:
                 taken=format_number(row.taken, language),
                 share=format_share(row.actual_share, language),
             )
-            for row in self.report.itertuples()
+            for row in self._rows()
         ]
         sentences = [
             _(
@@ -155,7 +178,7 @@ class Mixture:
                 parts=", ".join(parts),
             )
         ]
-        for row in self.report.itertuples():
+        for row in self._rows():
             if row.repeats > 0:
                 sentences.append(
                     _(

@@ -421,7 +421,7 @@ class DatasetProfile:
     lang: str | None = None
 
     def _count(self, measure: str) -> int:
-        return int(self.counts.set_index("measure").loc[measure, "value"])
+        return int(cast(float, self.counts.set_index("measure").loc[measure, "value"]))
 
     def summary(self, lang: str | None = None) -> str:
         """A short paragraph in the reader's language; numbers written their way."""
@@ -492,11 +492,11 @@ class DatasetProfile:
         census = n == self.records
 
         def part(code: str) -> str:
-            count = int(rows.loc[code, "records"])
+            count = int(cast(float, rows.loc[code, "records"]))
             text = format_share(count / n, language)
             if census:
                 return text
-            low, high = rows.loc[code, "low"], rows.loc[code, "high"]
+            low, high = (float(cast(float, rows.loc[code, side])) for side in ("low", "high"))
             margin = max(1, round(100 * (high - low) / 2))
             return _(
                 "share_with_margin", language, share=text, margin=format_number(margin, language)
@@ -563,7 +563,7 @@ class DatasetProfile:
             if len(subset):
                 ax.hist(
                     np.clip(subset, 1, None),
-                    bins=bins,
+                    bins=list(bins),
                     alpha=0.6,
                     label=_(f"legend_{side}", language),
                 )
@@ -623,7 +623,7 @@ def _turn_lengths(acc: _Accumulator) -> pd.DataFrame:
         np.repeat(
             np.array([0, 1], dtype=np.int8), [len(acc.prompt_chars), len(acc.response_chars)]
         ),
-        categories=["prompt", "response"],
+        categories=pd.Index(["prompt", "response"]),
     )
     return pd.DataFrame(
         {

@@ -22,8 +22,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from talimat.errors import TalimatError
+from talimat.errors import TalimatError, check_choice, data_file_problem
 
+from .catalog import PURPOSES, Purpose
 from .language import LANGUAGES, format_number, messages, resolve_language
 
 if TYPE_CHECKING:  # pandas and matplotlib are imported lazily
@@ -45,12 +46,10 @@ __all__ = [
     "reference_points",
 ]
 
-Purpose = Literal["general", "task", "domain"]
 Coverage = Literal["well", "partial", "poor"]
 DomainBreadth = Literal["narrow", "broad"]
 Kind = Literal["study", "report", "dataset", "rule_of_thumb"]
 
-PURPOSES: tuple[str, ...] = get_args(Purpose)
 COVERAGES: tuple[str, ...] = get_args(Coverage)
 BREADTHS: tuple[str, ...] = get_args(DomainBreadth)
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -150,13 +149,13 @@ def _range_text(low: int | None, high: int | None, lang: str | None) -> str:
 
 
 def _bad(path: str, entry: int, key: str, field_name: str, problem: str) -> ReferencePointDataError:
-    where = f"{path}, entry {entry}" + (f" ({key!r})" if key else "")
-    return ReferencePointDataError(f"{where}, field {field_name!r}: {problem}")
+    where = f"entry {entry}" + (f" ({key!r})" if key else "")
+    return ReferencePointDataError(data_file_problem(path, where, field_name, problem))
 
 
 def _localized(raw: Any, path: str, entry: int, key: str, name: str) -> dict[str, str]:
     if not isinstance(raw, Mapping) or any(
-        not isinstance(raw.get(lang), str) or not raw.get(lang).strip() for lang in LANGUAGES
+        not isinstance(text := raw.get(lang), str) or not text.strip() for lang in LANGUAGES
     ):
         raise _bad(path, entry, key, name, "needs non-empty 'en' and 'tr' texts")
     return {"en": raw["en"], "tr": raw["tr"]}
@@ -280,13 +279,6 @@ def _points(lang: str | None) -> dict[str, ReferencePoint]:
 # --- advice --------------------------------------------------------------------------
 
 
-def _check_choice(name: str, value: object, allowed: tuple[str, ...], optional: bool) -> None:
-    if value is None and optional:
-        return
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
-
-
 def recommend_sample_count(
     purpose: Purpose,
     model_params_b: float,
@@ -302,15 +294,15 @@ def recommend_sample_count(
     toward general-purpose sizes, narrow, well covered ones (e-commerce, hotels) toward
     task sizes. Every range cites at least one reference point.
     """
-    _check_choice("purpose", purpose, PURPOSES, optional=False)
+    check_choice("purpose", purpose, PURPOSES, optional=False, lang=lang)
     if isinstance(model_params_b, bool) or not isinstance(model_params_b, int | float):
         raise ValueError(
             f"model_params_b must be a number of billions of parameters; got {model_params_b!r}"
         )
     if not math.isfinite(model_params_b) or model_params_b <= 0:
         raise ValueError(f"model_params_b must be a positive number; got {model_params_b!r}")
-    _check_choice("coverage", coverage, COVERAGES, optional=True)
-    _check_choice("domain_breadth", domain_breadth, BREADTHS, optional=True)
+    check_choice("coverage", coverage, COVERAGES, optional=True, lang=lang)
+    check_choice("domain_breadth", domain_breadth, BREADTHS, optional=True, lang=lang)
     language = resolve_language(lang)
     points = _points(language)
 

@@ -136,7 +136,7 @@ def _read(path: Path) -> Catalog:
         return read_po(handle, abort_invalid=True)
 
 
-def _msgid(message_id: str | tuple[str, ...]) -> str:
+def _msgid(message_id: str | tuple[str, ...] | list[str]) -> str:
     return message_id if isinstance(message_id, str) else message_id[0]
 
 

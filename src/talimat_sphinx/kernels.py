@@ -61,7 +61,7 @@ def ipc_kernel_manager() -> type[Any]:
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
-    class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    class IPCKernelManager(AsyncKernelManager):
         """A kernel manager whose sockets are files in a fresh temporary folder."""
 
         @default("transport")
