@@ -85,3 +85,18 @@ def test_pages_workflow_publishes_the_assembled_site() -> None:
     publish = next(step for step in steps if "actions-gh-pages" in step.get("uses", ""))
     assert publish["with"]["publish_dir"] == "_build/html"
     assert publish["with"]["publish_branch"] == site_config.PAGES_BRANCH
+
+
+def test_pages_deploy_only_after_the_checks_pass() -> None:
+    pages = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    assert pages["jobs"]["publish"]["needs"] == "check"
+    assert pages["jobs"]["check"]["uses"] == "./.github/workflows/ci.yml"
+
+
+def test_pull_requests_run_what_ci_runs() -> None:
+    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    triggers = ci[True]  # YAML 1.1 reads the key `on` as True
+    assert "pull_request" in triggers
+    assert "workflow_call" in triggers
+    steps = ci["jobs"]["check"]["steps"]
+    assert any(step.get("run") == "bash .ci/run" for step in steps)

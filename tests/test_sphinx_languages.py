@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sphinx.testing.util import SphinxTestApp
 
+from talimat.language import LANGUAGES
 from talimat_sphinx import languages
 
 pytestmark = pytest.mark.sphinx("html", testroot="site")
@@ -41,7 +42,7 @@ def test_two_caches_survive_a_branch_switch(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["aaaa", "cccc"]
 
 
-@pytest.mark.parametrize("language", ["en", "tr"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_language_reaches_kernels_with_its_own_cache_and_url(
     make_app: Any, rootdir: Path, sphinx_test_tempdir: Path, language: str
 ) -> None:

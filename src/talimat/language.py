@@ -42,6 +42,11 @@ class SiteLanguage:
     tagline: str
     og_locale: str
     babel_locale: str
+    not_found_title: str
+    not_found_text: str
+    not_found_home: str
+    not_found_or: str
+    not_found_search: str
 
 
 @cache

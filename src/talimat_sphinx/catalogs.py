@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             if problems:
                 print(
                     f"{len(problems)} translation problem(s). Translate the messages above in "
-                    "locales/tr/LC_MESSAGES/ (see README, 'Translating'), then run "
+                    "locales/tr/LC_MESSAGES/ (see TRANSLATING.md), then run "
                     "`nox -s i18n` again.",
                     file=sys.stderr,
                 )

@@ -28,6 +28,8 @@ from mdit_py_plugins.myst_blocks import myst_block_plugin
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from talimat.language import messages
+
 logger = logging.getLogger(__name__)
 
 ROLE = re.compile(r"\{(?P<name>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]+)`")
@@ -156,15 +158,10 @@ def glued_values(glue_file: Path) -> dict[str, str]:
     return values
 
 
-SETUP_COMMENT = {
-    "en": "# Setup: runs anywhere (Colab, Binder, your own Jupyter); installs talimat if missing.",
-    "tr": "# Kurulum: her yerde çalışır (Colab, Binder, kendi Jupyter'iniz); talimat yoksa kurar.",
-}
-
-
 def setup_cell(language: str, install: str) -> nbformat.NotebookNode:
     """First cell: language, and talimat installed when missing (Colab, Binder, own Jupyter)."""
-    source = f'''{SETUP_COMMENT[language]}
+    comment = messages("notebooks")("setup_comment", language)
+    source = f'''{comment}
 import importlib.util
 import os
 import sys

@@ -14,6 +14,7 @@ one per core, which spreads notebook execution over both cores.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -95,9 +96,7 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
     context = {
         "project": "Talimat",
         "codes": list(LANGUAGES),
-        "languages": [
-            {"code": row.code, "name": row.name, "tagline": row.tagline} for row in site_languages()
-        ],
+        "languages": [dataclasses.asdict(row) for row in site_languages()],
         "root_path": urlsplit(site_config.SITE_URL).path,
     }
     for page in ("index.html", "404.html"):
