@@ -138,3 +138,43 @@ def test_a_notebook_is_rewritten_only_when_a_source_is_newer(tmp_path) -> None:
     os.utime(source, None)
     os.utime(target, (1_000, 1_000))
     assert not nb._up_to_date(target, [source])
+
+
+@pytest.mark.slow
+@pytest.mark.sphinx(
+    "html", testroot="notebooks", srcdir="notebooks-tr", confoverrides={"language": "tr"}
+)
+def test_a_built_notebook_is_downloadable_in_the_page_language(app) -> None:
+    from pathlib import Path
+
+    app.build()
+    # sphinx.testing shows docutils' own notice that it has no Turkish labels; nothing else.
+    warnings = [
+        line for line in app.warning.getvalue().splitlines() if "Docutils-generated" not in line
+    ]
+    assert warnings == []
+    notebook = nbformat.read(Path(app.outdir) / "notebooks" / "first.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    markdown = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "# İlk not defteri" in markdown
+    assert "İki satıra yayılan bir paragraf." in markdown
+    assert "<summary>Çözüm</summary>" in markdown
+    assert 'os.environ.setdefault("TALIMAT_LANG", "tr")' in notebook.cells[0].source
+    code = [c for c in notebook.cells if c.cell_type == "code"][1]
+    assert code.outputs[0]["text"] == "42\n"  # executed by this build, outputs kept
+    page = (Path(app.outdir) / "notebooks" / "first.html").read_text(encoding="utf-8")
+    assert "İlk not defteri" in page
+
+
+@pytest.mark.slow
+@pytest.mark.sphinx(
+    "html", testroot="notebooks", srcdir="notebooks-missing", confoverrides={"language": "tr"}
+)
+def test_a_missing_translation_is_a_warning_and_no_notebook(app, rootdir) -> None:
+    from pathlib import Path
+
+    catalog = Path(app.srcdir) / "locales" / "tr" / "LC_MESSAGES" / "notebooks" / "first.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").split('msgid "Solution"')[0])
+    app.build()
+    assert "no tr translation for 'Solution'" in app.warning.getvalue()
+    assert not (Path(app.outdir) / "notebooks" / "first.ipynb").exists()

@@ -43,6 +43,11 @@ def test_case_folds_the_turkish_way() -> None:
     assert search.stem("DAMITMA") == search.stem("damıtma")
 
 
+def test_a_missing_forms_table_is_a_clear_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="talimat_turkish_search=0"):
+        search_tr.load_forms(tmp_path / "search-forms.toml")
+
+
 def test_a_form_that_is_not_the_term_first_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "forms.toml"
     path.write_text('"veri kümesi" = ["veri kümeleri", "veri kümesi"]\n', encoding="utf-8")

@@ -41,6 +41,11 @@ FORMS_FILE = Path("locales") / "tr" / "search-forms.toml"
 
 def load_forms(path: Path) -> dict[str, list[str]]:
     """The forms table: Turkish glossary term -> its common forms (bare form first)."""
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: the Turkish search needs this table of the glossary terms' forms "
+            "(or build with -D talimat_turkish_search=0)"
+        )
     with path.open("rb") as handle:
         forms = tomllib.load(handle)
     for term, variants in forms.items():

@@ -1,7 +1,7 @@
 """A tiny site for the talimat_sphinx tests: one page of prose, one of API reference."""
 
 project = "Talimat test site"
-extensions = ["myst_parser", "sphinx.ext.autodoc", "talimat_sphinx"]
+extensions = ["myst_nb", "sphinx.ext.autodoc", "talimat_sphinx"]  # as the real site
 talimat_site_url = "https://example.org/talimat/"
 exclude_patterns = ["_build"]
 locale_dirs = ["locales/"]

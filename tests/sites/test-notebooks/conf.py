@@ -1,0 +1,12 @@
+"""A tiny site with one notebook, for the notebook downloads of talimat_sphinx."""
+
+project = "Talimat notebook test site"
+extensions = ["myst_nb", "sphinx_design", "talimat_sphinx"]
+talimat_site_url = "https://example.org/talimat/"
+talimat_repository = "https://github.com/example/talimat"
+talimat_install = "talimat @ git+https://github.com/example/talimat"
+exclude_patterns = ["_build"]
+locale_dirs = ["locales/"]
+gettext_compact = False
+nb_execution_mode = "force"
+myst_enable_extensions = ["colon_fence"]
