@@ -11,6 +11,7 @@ installs nothing and starts in about a second.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -26,13 +27,29 @@ nox.options.reuse_venv = "yes"  # safe: each session re-runs its (pinned, quick)
 os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.sessions = ["docs", "tests"]
 
+PYPROJECT = Path(__file__).parent / "pyproject.toml"
 CONSTRAINTS = Path(__file__).parent / "constraints.txt"
 EXTRAS = "docs,test,hub"  # what constraints.txt pins: every extra a session installs
 
 
 def install(session: nox.Session, extras: str) -> None:
-    """The project (editable) with ``extras``, every version pinned by constraints.txt."""
+    """The project (editable) with ``extras``, every version pinned by constraints.txt.
+
+    Skipped when this environment was installed from the same pyproject.toml, constraints and
+    extras: the install is editable, so code changes need none, and the check alone (building
+    the editable wheel) costs seconds in every run of the inner loop.
+    """
+    digest = hashlib.sha256(extras.encode())
+    for path in (PYPROJECT, CONSTRAINTS):
+        digest.update(path.read_bytes())
+    location = getattr(session.virtualenv, "location", None)
+    stamp = Path(location) / ".talimat-install" if location else None
+    if stamp is not None and stamp.is_file() and stamp.read_text() == digest.hexdigest():
+        session.log("environment current (pyproject.toml and constraints.txt unchanged)")
+        return
     session.install("-c", str(CONSTRAINTS), "-e", f".[{extras}]")
+    if stamp is not None:
+        stamp.write_text(digest.hexdigest())
 
 
 @nox.session
