@@ -32,3 +32,18 @@ def test_api_docstrings_are_not_extracted_but_the_page_prose_is(app: SphinxTestA
 )
 def test_theme_option_text_goes_through_the_catalog(app: SphinxTestApp) -> None:
     assert app.config.html_theme_options["search_bar_text"] == "Belgelerde ara"
+
+
+@pytest.mark.sphinx("html", testroot="site", srcdir="i18n-signatures")
+def test_api_signatures_keep_their_reading_order(app: SphinxTestApp) -> None:
+    from bs4 import BeautifulSoup
+
+    app.build()
+    page = BeautifulSoup((Path(app.outdir) / "api.html").read_text("utf-8"), "html.parser")
+    signature = page.select_one("dt#talimat\\.errors\\.check_choice")
+    assert signature is not None
+    text = " ".join(signature.get_text(" ", strip=True).split()).replace(" ¶", "")
+    assert text == (
+        "talimat.errors. check_choice ( name : str , value : object , allowed : Iterable [ str ] "
+        ", * , optional : bool = True , lang : str | None = None ) → None"
+    )
