@@ -6,10 +6,8 @@ import importlib
 import inspect
 import pkgutil
 
-import pytest
-
 import talimat
-from talimat.errors import InvalidChoiceError, TalimatError, check_choice, data_file_problem
+from talimat.errors import TalimatError, data_file_problem
 
 
 def package_error_types() -> list[type[BaseException]]:
@@ -29,26 +27,6 @@ def test_every_error_the_package_defines_is_a_talimat_error() -> None:
     errors = package_error_types()
     assert TalimatError in errors
     assert [error for error in errors if not issubclass(error, TalimatError)] == []
-
-
-@pytest.mark.parametrize(
-    ("lang", "expected"),
-    [
-        ("en", "purpose must be one of 'general', 'task'; got 'tasks'"),
-        ("tr", "purpose şunlardan biri olmalı: 'general', 'task'; verilen değer: 'tasks'"),
-    ],
-)
-def test_a_bad_choice_is_named_in_the_readers_language(lang: str, expected: str) -> None:
-    with pytest.raises(InvalidChoiceError) as raised:
-        check_choice("purpose", "tasks", ("general", "task"), lang=lang)
-    assert str(raised.value) == expected
-    assert isinstance(raised.value, ValueError)  # code written for the old errors still works
-
-
-def test_none_is_a_choice_only_when_optional() -> None:
-    check_choice("coverage", None, ("well",))
-    with pytest.raises(InvalidChoiceError):
-        check_choice("purpose", None, ("general",), optional=False)
 
 
 def test_data_file_messages_name_file_entry_and_field() -> None:

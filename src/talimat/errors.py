@@ -8,9 +8,7 @@ sentence and exits without a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-__all__ = ["InvalidChoiceError", "TalimatError", "check_choice", "data_file_problem"]
+__all__ = ["TalimatError", "data_file_problem"]
 
 
 class TalimatError(ValueError):
@@ -19,40 +17,6 @@ class TalimatError(ValueError):
     It derives from :class:`ValueError` so code written against the earlier, separate
     error types (all ``ValueError`` subclasses) keeps working.
     """
-
-
-class InvalidChoiceError(TalimatError):
-    """An argument outside its fixed set of choices (a purpose, a coverage, a size band…)."""
-
-
-def check_choice(
-    name: str,
-    value: object,
-    allowed: Iterable[str],
-    *,
-    optional: bool = True,
-    lang: str | None = None,
-) -> None:
-    """Refuse ``value`` unless it is one of ``allowed`` (or None, when ``optional``).
-
-    The one check behind every fixed-choice argument of the package; its message names the
-    argument, the choices and the value, in the reader's language.
-    """
-    if value is None and optional:
-        return
-    choices = tuple(allowed)
-    if value not in choices:
-        from talimat.language import messages
-
-        raise InvalidChoiceError(
-            messages("errors")(
-                "invalid_choice",
-                lang,
-                name=name,
-                choices=", ".join(map(repr, choices)),
-                value=repr(value),
-            )
-        )
 
 
 def data_file_problem(path: str, where: str, field: str, problem: str) -> str:

@@ -22,7 +22,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from talimat.errors import TalimatError, check_choice, data_file_problem
+from talimat.choices import check_choice
+from talimat.errors import TalimatError, data_file_problem
 
 from .catalog import PURPOSES, Purpose
 from .language import LANGUAGES, format_number, messages, resolve_language
