@@ -10,6 +10,7 @@ file, record and field instead of a traceback::
     talimat profile data.jsonl
     talimat mix --source domain=tibbi.jsonl:0.3 --source genel=alpaca.jsonl:0.7 \\
         --total 10000 --seed 1 --out karisim.jsonl
+    talimat tokens data.jsonl --tokenizer tekken --max-length 4096 --json
 """
 
 from __future__ import annotations
@@ -195,6 +196,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     mix.add_argument("--seed", type=int, default=0, help=text("help_seed"))
     mix.add_argument("--out", type=Path, required=True, metavar="FILE", help=text("help_out"))
     mix.add_argument("--no-upsampling", action="store_true", help=text("help_no_upsampling"))
+
+    _add_tokens_command(command, text)
     return parser
 
 
@@ -447,6 +450,51 @@ def _run_mix(options: argparse.Namespace, language: str) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- tokens
+
+
+TOKENIZER_NAMES = ("mistral-v1", "mistral-v3", "tekken")  # talimat.tokens.TOKENIZERS
+
+
+def _add_tokens_command(
+    command: Callable[[str, Callable[[argparse.Namespace, str], int]], _Parser],
+    text: Callable[..., str],
+) -> None:
+    """``talimat tokens FILE``: exact token counts with a Mistral tokenizer."""
+    tokens = command("tokens", _run_tokens)
+    tokens.add_argument("file", metavar="FILE", type=Path, help=text("help_file"))
+    tokens.add_argument("--format", choices=FORMAT_NAMES, help=text("help_format"))
+    tokens.add_argument(
+        "--tokenizer", choices=TOKENIZER_NAMES, default="mistral-v3", help=text("help_tokenizer")
+    )
+    tokens.add_argument(
+        "--max-length", type=int, metavar="N", action="append", help=text("help_max_length")
+    )
+    tokens.add_argument("--json", action="store_true", help=text("help_json"))
+
+
+def _run_tokens(options: argparse.Namespace, language: str) -> int:
+    import json
+
+    from .tokens import MAX_LENGTHS, count_file
+
+    result = count_file(
+        options.file,
+        options.tokenizer,
+        fmt=options.format,
+        max_lengths=options.max_length or MAX_LENGTHS,
+        progress=lambda records: _progress(records, _("progress_tokens", language)),
+    )
+    if options.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(result.summary(language))
+    print()
+    table = result.role_table(language)
+    print(_render(table.set_axis(["role", "tokens", "share"], axis=1), language, table))
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -460,6 +508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .formats import FormatError
     from .mix import MixtureError
     from .profile import ProfileError
+    from .tokens import TokensError
 
     args = list(sys.argv[1:] if argv is None else argv)
     language = _language_in(args)
@@ -472,7 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _active_language(language):
         try:
             return int(options.handler(options, language))
-        except (CommandError, FormatError, MixtureError, ProfileError) as error:
+        except (CommandError, FormatError, MixtureError, ProfileError, TokensError) as error:
             return _fail(str(error), language)
         except BrokenPipeError:  # the reader stopped early, as `talimat catalog | head` does
             _silence_stdout()
