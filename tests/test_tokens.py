@@ -232,6 +232,7 @@ def test_is_prose() -> None:
     assert not tokens.is_prose("`talimat.tokens.count_file`")
     assert not tokens.is_prose("{ref}`sample-counts`")
     assert not tokens.is_prose("12, 34")
+    assert not tokens.is_prose("© %(copyright)s %(year)s")
 
 
 def test_catalog_pairs_and_tax(tmp_path: Path) -> None:
@@ -256,11 +257,29 @@ def test_catalog_pairs_and_tax(tmp_path: Path) -> None:
     assert tax.english_tokens == (english,)
     assert tax.turkish_tokens == (turkish,)
     assert tax.ratio_median == pytest.approx(turkish / english)
-    plan = tokens.token_tax_plan(tax, 100.0, 50.0, records=1000, context_length=4096)
-    assert plan.english_tokens == 100_000
-    assert plan.extra_tokens == round(100_000 * tax.ratio_median) - 100_000
-    assert plan.english_turns == 81
-    assert plan.fewer_turns == 81 - int(4096 // (50 * tax.ratio_median))
+
+
+def test_token_tax_plan_on_real_records() -> None:
+    tax = tokens.TokenTax("mistral-v3", (10, 20, 30), (20, 40, 60))
+    assert tax.ratio_median == pytest.approx(2.0)
+    sample = records(ALPACA, 20)
+    plan = tokens.token_tax_plan(tax, sample, count=1000, context_length=4096)
+    measured = [tokens.template_tokens(record, "mistral-v3") for record in sample]
+    english = sum(m.rendered_tokens for m in measured) / len(measured)
+    turkish = sum(m.template_tokens + 2 * m.content_tokens for m in measured) / len(measured)
+    assert plan.english_tokens == round(1000 * english)
+    assert plan.turkish_tokens == round(1000 * turkish)
+    assert 0 < plan.extra_tokens < plan.english_tokens  # templates do not double
+    assert plan.turkish_turns < plan.english_turns
+    assert plan.fewer_turns == plan.english_turns - plan.turkish_turns
+
+
+def test_find_catalogs(tmp_path: Path) -> None:
+    folder = tmp_path / "locales" / "tr" / "LC_MESSAGES"
+    (folder / "docs").mkdir(parents=True)
+    assert tokens.find_catalogs(folder / "docs") == folder
+    with pytest.raises(tokens.TokensError):
+        tokens.find_catalogs(tmp_path.parent)
 
 
 def test_no_catalogs(tmp_path: Path) -> None:

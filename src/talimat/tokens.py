@@ -60,6 +60,8 @@ __all__ = [
     "count_records",
     "count_text",
     "encode_record",
+    "find_catalogs",
+    "is_prose",
     "render_record",
     "template_tokens",
     "token_tax",
@@ -642,7 +644,7 @@ _MARKUP = re.compile(
     r"|\[\w+\]"  # reference keys
     r"|https?://\S+"
     r"|<[^>]+>"  # HTML tags and link targets
-    r"|\$\{?\w+\}?|\{\w+(?:![rsa])?\}",  # placeholders
+    r"|\$\{?\w+\}?|\{\w+(?:![rsa])?\}|%\(\w+\)s",  # placeholders
     re.DOTALL,
 )
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -754,38 +756,46 @@ def token_tax(pairs: Sequence[ParallelMessage], tokenizer: str = "mistral-v3") -
 
 @dataclass(frozen=True)
 class TokenTaxPlan:
-    """What the Turkish token tax does to a training plan (a projection, not a measurement).
+    """What the Turkish token tax does to a training plan: a projection from real records.
 
-    English figures are measured (``tokens_per_record`` and ``tokens_per_turn`` on real
-    records); the Turkish ones multiply them by the median Turkish/English ratio.
+    The English side is measured on real English records. The Turkish side keeps each
+    record's template tokens and multiplies its message tokens by the median Turkish/English
+    ratio of :class:`TokenTax` (a template costs the same in both languages). ``turn`` is
+    one rendered exchange, a user message and the assistant's answer.
     """
 
     tokenizer: str
     records: int
     ratio: float
-    tokens_per_record: float
-    tokens_per_turn: float
+    english_tokens_per_record: float
+    turkish_tokens_per_record: float
+    english_turn: float
+    turkish_turn: float
     context_length: int
 
     @property
     def english_tokens(self) -> int:
-        return round(self.records * self.tokens_per_record)
+        return round(self.records * self.english_tokens_per_record)
 
     @property
     def turkish_tokens(self) -> int:
-        return round(self.records * self.tokens_per_record * self.ratio)
+        return round(self.records * self.turkish_tokens_per_record)
 
     @property
     def extra_tokens(self) -> int:
         return self.turkish_tokens - self.english_tokens
 
     @property
+    def extra_share(self) -> float:
+        return self.extra_tokens / self.english_tokens if self.english_tokens else 0.0
+
+    @property
     def english_turns(self) -> int:
-        return int(self.context_length // self.tokens_per_turn)
+        return int(self.context_length // self.english_turn)
 
     @property
     def turkish_turns(self) -> int:
-        return int(self.context_length // (self.tokens_per_turn * self.ratio))
+        return int(self.context_length // self.turkish_turn)
 
     @property
     def fewer_turns(self) -> int:
@@ -794,15 +804,46 @@ class TokenTaxPlan:
 
 def token_tax_plan(
     tax: TokenTax,
-    tokens_per_record: float,
-    tokens_per_turn: float,
+    records: Sequence[Mapping[str, Any]],
     *,
-    records: int = 1000,
+    count: int = 1000,
     context_length: int = 4096,
 ) -> TokenTaxPlan:
-    """Project ``records`` English records and a context window into Turkish with ``tax``."""
-    if tokens_per_record <= 0 or tokens_per_turn <= 0 or records < 0 or context_length < 1:
+    """Project ``count`` records like ``records`` (English, canonical) into Turkish with ``tax``.
+
+    Totals use the mean tokens per record (a sum of ``count`` records); turns per context
+    window use the median exchange, BOS left out.
+    """
+    if not records or count < 0 or context_length < 1:
         raise TokensError(_("bad_plan"))
+    english: list[float] = []
+    turkish: list[float] = []
+    for record in records:
+        measured = template_tokens(record, tax.tokenizer)
+        english.append(measured.rendered_tokens)
+        turkish.append(measured.template_tokens + measured.content_tokens * tax.ratio_median)
+    bos = 1
     return TokenTaxPlan(
-        tax.tokenizer, records, tax.ratio_median, tokens_per_record, tokens_per_turn, context_length
+        tokenizer=tax.tokenizer,
+        records=count,
+        ratio=tax.ratio_median,
+        english_tokens_per_record=statistics.fmean(english),
+        turkish_tokens_per_record=statistics.fmean(turkish),
+        english_turn=statistics.median(english) - bos,
+        turkish_turn=statistics.median(turkish) - bos,
+        context_length=context_length,
     )
+
+
+def find_catalogs(start: str | os.PathLike[str] | None = None) -> Path:
+    """The project's Turkish catalogs, ``locales/tr/LC_MESSAGES``, in ``start`` or above it.
+
+    The catalogs live in the source repository, not in the installed package: notebooks
+    run inside the repository and find them from their own folder.
+    """
+    here = Path(start) if start is not None else Path.cwd()
+    for folder in (here, *here.resolve().parents):
+        candidate = folder / "locales" / "tr" / "LC_MESSAGES"
+        if candidate.is_dir():
+            return candidate
+    raise TokensError(_("no_catalogs", folder=here))
