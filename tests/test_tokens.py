@@ -242,6 +242,8 @@ def test_catalog_pairs_and_tax(tmp_path: Path) -> None:
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         'msgid "The library opens at nine on weekdays."\n'
         'msgstr "Kütüphane hafta içi dokuzda açılıyor."\n\n'
+        'msgid "Fine-tuning adapts a model."\n'
+        'msgstr "İnce ayar (fine-tuning) bir modeli uyarlar."\n\n'
         'msgid "`code_only()`"\nmsgstr "`code_only()`"\n\n'
         'msgid "Not translated yet, so it is skipped."\nmsgstr ""\n\n'
         '#, fuzzy\nmsgid "A fuzzy message is skipped too."\nmsgstr "Bulanık mesaj atlanır."\n',
@@ -249,8 +251,11 @@ def test_catalog_pairs_and_tax(tmp_path: Path) -> None:
     )
     pairs = tokens.catalog_pairs(tmp_path)
     assert [(pair.catalog, pair.english) for pair in pairs] == [
-        ("tr/LC_MESSAGES/docs/page.po", "The library opens at nine on weekdays.")
+        ("tr/LC_MESSAGES/docs/page.po", "The library opens at nine on weekdays."),
+        ("tr/LC_MESSAGES/docs/page.po", "Fine-tuning adapts a model."),
     ]
+    assert pairs[1].turkish == "İnce ayar bir modeli uyarlar."
+    pairs = pairs[:1]
     tax = tokens.token_tax(pairs, "mistral-v3")
     english = tokens.count_text(pairs[0].english)
     turkish = tokens.count_text(pairs[0].turkish)

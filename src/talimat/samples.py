@@ -292,11 +292,14 @@ def count_public_records(name: str) -> int:
     return len(load_public(name))
 
 
-def provenance(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
+def provenance(
+    lang: str | None = None, *, raw: bool = False, counted: bool = False
+) -> pd.DataFrame:
     """Where each shipped real file comes from, its upstream dataset and licence.
 
     Read from ``talimat/data/public/provenance.csv``; ``allows`` (what the licence allows)
-    and ``upstream`` are in the reader's language. With ``raw=True`` the column names stay English.
+    and ``upstream`` are in the reader's language. With ``raw=True`` the column names stay
+    English; with ``counted=True`` the record counts are counted from the files themselves.
     """
     import pandas as pd
 
@@ -304,6 +307,8 @@ def provenance(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
     path = resources.files("talimat").joinpath("data", "public", "provenance.csv")
     with path.open(encoding="utf-8") as handle:
         frame = pd.read_csv(handle, dtype={"commit": str})
+    if counted:
+        frame["records"] = [count_public_records(name) for name in frame["file"]]
     frame["upstream"] = frame[f"upstream_{language}"]
     frame["allows"] = frame[f"allows_{language}"]
     frame = frame[list(_PROVENANCE_COLUMNS)]

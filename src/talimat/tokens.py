@@ -66,6 +66,8 @@ __all__ = [
     "template_tokens",
     "token_tax",
     "token_tax_plan",
+    "token_tax_plan_table",
+    "token_tax_table",
 ]
 
 _ = messages("tokens")
@@ -648,8 +650,14 @@ _MARKUP = re.compile(
     re.DOTALL,
 )
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+# An English term glossed in parentheses after its Turkish translation: "(fine-tuning)".
+_GLOSSED_TERM = re.compile(r"\s*\((?:[A-Za-z][A-Za-z'-]*)(?:[ -][A-Za-z][A-Za-z'-]*){0,4}\)")
 MIN_PROSE_WORDS = 3
 MIN_PROSE_SHARE = 0.6
+
+
+def _without_glossed_terms(turkish: str) -> str:
+    return _GLOSSED_TERM.sub("", turkish)
 
 
 def is_prose(text: str) -> bool:
@@ -668,7 +676,9 @@ def catalog_pairs(locales: str | os.PathLike[str]) -> list[ParallelMessage]:
     """Every translated, mostly-prose message of the ``.po`` catalogs under ``locales``.
 
     Untranslated and fuzzy messages are skipped (they have no trusted Turkish), as are
-    messages that are mostly code or markup (:func:`is_prose` on both sides).
+    messages that are mostly code or markup (:func:`is_prose` on both sides). The English
+    term the Turkish text glosses in parentheses at its first use, as in "ince ayar
+    (fine-tuning)", is removed: it is not in the English source and would inflate the tax.
     """
     from babel.messages.pofile import read_po
 
@@ -687,6 +697,7 @@ def catalog_pairs(locales: str | os.PathLike[str]) -> list[ParallelMessage]:
             english, turkish = message.id, message.string
             if not isinstance(turkish, str) or not turkish:
                 continue
+            turkish = _without_glossed_terms(turkish)
             if is_prose(english) and is_prose(turkish):
                 pairs.append(ParallelMessage(name, english, turkish))
     return pairs
@@ -847,3 +858,44 @@ def find_catalogs(start: str | os.PathLike[str] | None = None) -> Path:
         if candidate.is_dir():
             return candidate
     raise TokensError(_("no_catalogs", folder=here))
+
+
+def token_tax_table(taxes: Iterable[TokenTax], lang: str | None = None) -> pd.DataFrame:
+    """One row per tokenizer: tokens per message in each language and the ratio's quartiles."""
+    import pandas as pd
+
+    rows = [
+        {
+            "tokenizer": tax.tokenizer,
+            "messages": tax.messages,
+            "median_english": tax.median_english,
+            "median_turkish": tax.median_turkish,
+            "ratio_q1": tax.ratio_q1,
+            "ratio_median": tax.ratio_median,
+            "ratio_q3": tax.ratio_q3,
+            "total_ratio": tax.total_ratio,
+        }
+        for tax in taxes
+    ]
+    frame = pd.DataFrame(rows)
+    return frame.rename(columns={name: _(f"tax_{name}", lang) for name in frame.columns})
+
+
+def token_tax_plan_table(plans: Iterable[TokenTaxPlan], lang: str | None = None) -> pd.DataFrame:
+    """One row per tokenizer: what the same records cost in each language, and turns per window."""
+    import pandas as pd
+
+    rows = [
+        {
+            "tokenizer": plan.tokenizer,
+            "english_tokens": plan.english_tokens,
+            "turkish_tokens": plan.turkish_tokens,
+            "extra_tokens": plan.extra_tokens,
+            "english_turns": plan.english_turns,
+            "turkish_turns": plan.turkish_turns,
+            "fewer_turns": plan.fewer_turns,
+        }
+        for plan in plans
+    ]
+    frame = pd.DataFrame(rows)
+    return frame.rename(columns={name: _(f"plan_{name}", lang) for name in frame.columns})
