@@ -290,3 +290,16 @@ def test_find_catalogs(tmp_path: Path) -> None:
 def test_no_catalogs(tmp_path: Path) -> None:
     with pytest.raises(tokens.TokensError, match=r"no \.po catalogs"):
         tokens.catalog_pairs(tmp_path)
+
+
+def test_cli_size_in_tokens(capsys: pytest.CaptureFixture[str]) -> None:
+    expected = tokens.count_file(IDENTITY, "tekken").median_trained_tokens
+    argv = ["size", "--purpose", "task", "--params", "7"]
+    assert main([*argv, "--tokens-file", str(IDENTITY), "--tokenizer", "tekken"]) == 0
+    out = capsys.readouterr().out
+    assert f"({expected:.1f} trained tokens per record" in out
+    assert "tokenizer tekken" in out
+    assert main([*argv, "--records", "1000"]) == 0
+    out = capsys.readouterr().out
+    assert "the Alpaca sample shipped with talimat" in out
+    assert "With your 1,000 records" in out

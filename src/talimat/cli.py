@@ -161,6 +161,9 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     )
     size.add_argument("--coverage", choices=COVERAGES, help=text("help_coverage"))
     size.add_argument("--breadth", choices=BREADTHS, help=text("help_breadth"))
+    size.add_argument("--tokens-file", type=Path, metavar="FILE", help=text("help_tokens_file"))
+    size.add_argument("--tokenizer", choices=TOKENIZER_NAMES, help=text("help_size_tokenizer"))
+    size.add_argument("--records", type=int, metavar="N", help=text("help_records"))
 
     validate = command("validate", _run_validate)
     validate.add_argument("file", metavar="FILE", type=Path, help=text("help_file"))
@@ -316,12 +319,16 @@ def _run_catalog(options: argparse.Namespace, language: str) -> int:
 def _run_size(options: argparse.Namespace, language: str) -> int:
     from .sizing import recommend_sample_count
 
+    budget: dict[str, Any] = {}
+    if options.tokens_file or options.tokenizer or options.records is not None:
+        budget = _token_budget_options(options, language)
     advice = recommend_sample_count(
         options.purpose,
         options.params,
         options.coverage,
         domain_breadth=options.breadth,
         lang=language,
+        **budget,
     )
     print(advice.summary(language))
     return 0
@@ -471,6 +478,27 @@ def _add_tokens_command(
         "--max-length", type=int, metavar="N", action="append", help=text("help_max_length")
     )
     tokens.add_argument("--json", action="store_true", help=text("help_json"))
+
+
+def _token_budget_options(options: argparse.Namespace, language: str) -> dict[str, Any]:
+    """``size`` in tokens: the median trained tokens per record of --tokens-file (default:
+    the real Alpaca sample the package ships, English) with --tokenizer (default mistral-v3)."""
+    from .samples import public_path
+    from .tokens import count_file
+
+    tokenizer = options.tokenizer or "mistral-v3"
+    path = options.tokens_file or public_path("llamafactory/alpaca_en_demo.json")
+    label = _("progress_tokens", language)
+    counted = count_file(path, tokenizer, progress=lambda records: _progress(records, label))
+    if not counted.records:
+        raise CommandError(_("tokens_file_empty", language, file=path))
+    source = str(options.tokens_file) if options.tokens_file else _("alpaca_sample", language)
+    return {
+        "tokens_per_record": counted.median_trained_tokens,
+        "available_records": options.records,
+        "tokenizer": tokenizer,
+        "tokens_source": source,
+    }
 
 
 def _run_tokens(options: argparse.Namespace, language: str) -> int:
