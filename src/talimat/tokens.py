@@ -31,7 +31,7 @@ import os
 import re
 import statistics
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_LENGTHS",
+    "MIN_PROSE_SHARE",
+    "MIN_PROSE_WORDS",
     "ROLES",
     "TOKENIZERS",
     "FileTokens",
@@ -468,8 +470,8 @@ class FileTokens:
     by_role: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ROLES, 0))
     truncated: dict[int, int] = field(default_factory=dict)
     packed: dict[int, int] = field(default_factory=dict)
-    lengths: array[int] = field(default_factory=lambda: array("I"))
-    trained_lengths: array[int] = field(default_factory=lambda: array("I"))
+    lengths: MutableSequence[int] = field(default_factory=lambda: array("I"))
+    trained_lengths: MutableSequence[int] = field(default_factory=lambda: array("I"))
 
     @property
     def median_tokens(self) -> float:
@@ -652,7 +654,9 @@ _MARKUP = re.compile(
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 # An English term glossed in parentheses after its Turkish translation: "(fine-tuning)".
 _GLOSSED_TERM = re.compile(r"\s*\((?:[A-Za-z][A-Za-z'-]*)(?:[ -][A-Za-z][A-Za-z'-]*){0,4}\)")
+#: Words a message must keep, once code, markup and links are removed, to count as prose.
 MIN_PROSE_WORDS = 3
+#: Share of a message's visible characters that must be letters for it to count as prose.
 MIN_PROSE_SHARE = 0.6
 
 
@@ -751,7 +755,7 @@ class TokenTax:
 
     @property
     def total_ratio(self) -> float:
-        """All Turkish tokens over all English tokens: the tax on a whole corpus."""
+        """The tax on a whole corpus, the sum of Turkish tokens over the sum of English ones."""
         return sum(self.turkish_tokens) / sum(self.english_tokens)
 
 
