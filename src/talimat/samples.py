@@ -297,8 +297,8 @@ def provenance(
 ) -> pd.DataFrame:
     """Where each shipped real file comes from, its upstream dataset and licence.
 
-    Read from ``talimat/data/public/provenance.csv``; ``allows`` (what the licence allows)
-    and ``upstream`` are in the reader's language. With ``raw=True`` the column names stay
+    Read from ``talimat/data/public/provenance.csv``; ``upstream``, ``licence`` and
+    ``allows`` (what the licence allows) are in the reader's language. With ``raw=True`` the column names stay
     English; with ``counted=True`` the record counts are counted from the files themselves.
     """
     import pandas as pd
@@ -310,6 +310,7 @@ def provenance(
     if counted:
         frame["records"] = [count_public_records(name) for name in frame["file"]]
     frame["upstream"] = frame[f"upstream_{language}"]
+    frame["licence"] = frame[f"licence_{language}"]
     frame["allows"] = frame[f"allows_{language}"]
     frame = frame[list(_PROVENANCE_COLUMNS)]
     if raw:
