@@ -298,8 +298,9 @@ def provenance(
     """Where each shipped real file comes from, its upstream dataset and licence.
 
     Read from ``talimat/data/public/provenance.csv``; ``upstream``, ``licence`` and
-    ``allows`` (what the licence allows) are in the reader's language. With ``raw=True`` the column names stay
-    English; with ``counted=True`` the record counts are counted from the files themselves.
+    ``allows`` (what the licence allows) are in the reader's language. With ``raw=True``
+    the column names stay English; with ``counted=True`` the record counts are counted from
+    the files themselves.
     """
     import pandas as pd
 
