@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("mistral_common")
 
@@ -303,3 +305,30 @@ def test_cli_size_in_tokens(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "the Alpaca sample shipped with talimat" in out
     assert "With your 1,000 records" in out
+
+
+# --------------------------------------------------------------------------- properties
+
+TEXT = st.text(
+    alphabet=st.sampled_from(list("abcçdefgğhıijklmnoöprsştuüvyzİIÇĞÖŞÜ .,?!\n0123456789")),
+    min_size=1,
+    max_size=60,
+).filter(lambda text: text.strip())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    system=st.one_of(st.none(), TEXT),
+    exchanges=st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=3),
+    tokenizer=st.sampled_from(list(tokens.TOKENIZERS)),
+)
+def test_split_encoding_is_mistral_commons_for_any_conversation(
+    system: str | None, exchanges: list[tuple[str, str]], tokenizer: str
+) -> None:
+    turns = [] if system is None else [{"role": "system", "content": system}]
+    for user, assistant in exchanges:
+        turns += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+    record = {"messages": turns}
+    encoded = tokens._encode(record, tokens._load(tokenizer))
+    assert encoded.tokens == tokens.encode_record(record, tokenizer)
+    assert sum(encoded.by_role.values()) == len(encoded.tokens)
