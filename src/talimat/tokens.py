@@ -340,6 +340,7 @@ def _user_turn(
 
 
 def _tokenizer(name: str) -> _Tokenizer:
+    """The loaded tokenizer ``name`` (a key of :data:`TOKENIZERS`), once per process."""
     return _load(name)
 
 
@@ -360,16 +361,16 @@ def encode_record(
     record: Mapping[str, Any], tokenizer: str = "mistral-v3", *, file: str = "<record>"
 ) -> list[int]:
     """The record's tokens as ``encode_chat_completion`` (fine-tuning mode) returns them."""
+    from mistral_common.exceptions import MistralCommonException
+    from pydantic import ValidationError
+
     loaded = _tokenizer(tokenizer)
     try:
         request = _chat_request(record)
+        return list(loaded.mistral.encode_chat_completion(request).tokens)
     except _Refused as refused:
         raise _refused(refused, file, 1, tokenizer) from None
-    from mistral_common.exceptions import MistralCommonException
-
-    try:
-        return list(loaded.mistral.encode_chat_completion(request).tokens)
-    except MistralCommonException as error:
+    except (MistralCommonException, ValidationError, NotImplementedError) as error:
         raise _refused(_Refused("messages", _first_line(error)), file, 1, tokenizer) from None
 
 
