@@ -257,6 +257,7 @@ _PROVENANCE_COLUMNS = (
     "licence",
     "allows",
     "checked",
+    "sources",
 )
 
 
