@@ -94,10 +94,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Build and package benchmarks: medians and ratios against targets (not part of `tests`)."""
+    """Build, package and token-count benchmarks: medians and ratios against targets."""
     install(session, EXTRAS)
     session.run("python", "benchmarks/bench_build.py", *session.posargs)
     session.run("python", "benchmarks/bench_package.py")
+    session.run("python", "benchmarks/bench_tokens.py")  # talimat tokens vs batch encoding
     session.run("python", "tools/build_site.py", "--no-open")
     session.run("python", "benchmarks/page_weight.py")
 

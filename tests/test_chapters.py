@@ -25,6 +25,7 @@ CHAPTERS = [
     "notebooks/02-finding-datasets",
     "docs/03-sample-counts",
     "notebooks/03-sample-counts",
+    "notebooks/03-turkish-token-tax",
     "docs/04-task-vs-domain",
     "notebooks/04-task-vs-domain",
     "notebooks/05-from-small-dataset-to-mix",

@@ -96,3 +96,50 @@ def test_general_standin_is_valid_bilingual_alpaca() -> None:
     assert languages["en"] > 0.4 * report.total
     _, dedup = deduplicate(loaded.records)
     assert dedup.dropped.empty
+
+
+# --------------------------------------------------------------------------- public data
+
+
+def test_every_public_file_is_listed_with_its_record_count() -> None:
+    from importlib import resources
+
+    from talimat.samples import PUBLIC_FILES, count_public_records, provenance
+
+    folder = resources.files("talimat").joinpath("data", "public")
+    shipped = sorted(
+        f"{source.name}/{item.name}"
+        for source in folder.iterdir()
+        if source.is_dir()
+        for item in source.iterdir()
+        if item.is_file()
+    )
+    assert sorted(PUBLIC_FILES) == shipped
+    table = provenance(raw=True).set_index("file")
+    assert sorted(table.index) == shipped
+    counted = provenance(raw=True, counted=True).set_index("file")
+    for name in PUBLIC_FILES:
+        assert table.loc[name, "records"] == count_public_records(name), name
+        assert counted.loc[name, "records"] == table.loc[name, "records"]
+    assert table["licence"].str.len().min() > 0
+    assert table["allows"].str.len().min() > 0
+
+
+def test_provenance_in_turkish() -> None:
+    from talimat.samples import provenance
+
+    turkish = provenance("tr")["Lisansın izin verdikleri"]
+    english = provenance("en")["What the licence allows"]
+    assert (turkish != english).all()
+    assert turkish.str.contains("ticari").any()
+
+
+def test_public_path_and_loader() -> None:
+    from talimat.samples import PublicDataError, load_public, public_path
+
+    identity = load_public("llamafactory/identity.json")
+    assert len(identity) == 91
+    assert "{{name}}" in identity[0]["output"]
+    assert public_path("fastchat/judge_prompts.jsonl").is_file()
+    with pytest.raises(PublicDataError, match=r"unknown public file 'alpaca\.json'"):
+        public_path("alpaca.json")

@@ -184,3 +184,45 @@ def test_broken_reference_file_names_file_entry_and_field(tmp_path, old, new, en
 def test_an_unchanged_copy_reads_back(tmp_path):
     path = broken_copy(tmp_path, "", "")
     assert tuple(sizing.read_reference_points(path)) == sizing._packaged_points()
+
+
+# --------------------------------------------------------------------------- token budget
+
+
+def test_token_budget_is_records_times_tokens_per_record() -> None:
+    from talimat.sizing import recommend_sample_count
+
+    advice = recommend_sample_count(
+        "task", 7, tokens_per_record=120.0, available_records=500, tokenizer="tekken"
+    )
+    budget = advice.token_budget
+    assert budget is not None
+    assert (budget.low, budget.high) == (advice.low * 120, advice.high * 120)
+    assert budget.epochs_low == pytest.approx(advice.low / 500)
+    assert budget.epochs_high == pytest.approx(advice.high / 500)
+    assert "trained tokens" in advice.summary("en")
+    assert "dönem (epoch)" in advice.summary("tr")
+
+
+def test_token_budget_is_additive() -> None:
+    from talimat.sizing import recommend_sample_count
+
+    plain = recommend_sample_count("general", 70)
+    assert plain.token_budget is None
+    budgeted = recommend_sample_count("general", 70, tokens_per_record=100)
+    assert budgeted.token_budget is not None
+    assert budgeted.token_budget.high is None
+    assert budgeted.token_budget.epochs_low is None
+    assert (budgeted.low, budgeted.high, budgeted.reasons) == (plain.low, plain.high, plain.reasons)
+
+
+@pytest.mark.parametrize(
+    ("tokens_per_record", "available_records"), [(0, None), (-1.5, None), (10, 0), (10, 2.5)]
+)
+def test_token_budget_rejects_bad_numbers(tokens_per_record: float, available_records: int) -> None:
+    from talimat.sizing import recommend_sample_count
+
+    with pytest.raises(ValueError, match=r"tokens_per_record|available_records"):
+        recommend_sample_count(
+            "task", 7, tokens_per_record=tokens_per_record, available_records=available_records
+        )

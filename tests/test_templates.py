@@ -177,9 +177,27 @@ def test_template_overhead_figures() -> None:
     assert measured.rendered_chars == len(render(CONVERSATION, "chatml")) == 259
     assert measured.overhead_chars == 152
     assert measured.overhead_share == pytest.approx(152 / 259)
-    # Content: 4 + 3 + 4 + 4 + 4 words and marks. Each turn adds <|im_start|>, role, <|im_end|>.
-    assert (measured.content_tokens, measured.rendered_tokens) == (21, 36)
-    assert measured.overhead_tokens == 15
+    # Tokens: exact mistral-v3 counts, each ChatML special token counted as one.
+    from talimat.tokens import count_text
+
+    content = sum(count_text(turn["content"], "mistral-v3") for turn in CONVERSATION)
+    assert measured.tokenizer == "mistral-v3"
+    assert measured.content_tokens == content
+    rendered = render(CONVERSATION, "chatml")
+    specials = rendered.count("<|im_start|>") + rendered.count("<|im_end|>")
+    pieces = rendered.replace("<|im_end|>", "<|im_start|>").split("<|im_start|>")
+    text_tokens = sum(count_text(piece, "mistral-v3") for piece in pieces if piece)
+    assert measured.rendered_tokens == specials + text_tokens
+    assert measured.overhead_tokens == measured.rendered_tokens - content > 0
+
+
+def test_token_count_names_its_tokenizer() -> None:
+    from talimat.templates import token_count
+
+    assert token_count("<|im_start|>user", ["<|im_start|>"], "tekken") == 2
+    assert token_count("", ["<s>"]) == 0
+    turkish = "Kütüphane hafta içi dokuzda açılıyor."
+    assert token_count(turkish, (), "mistral-v3") > token_count(turkish, (), "tekken")
 
 
 def test_llama3_costs_more_than_mistral() -> None:
@@ -198,9 +216,9 @@ def test_compare_templates_headers_follow_the_language() -> None:
         "Characters with template",
         "Overhead characters",
         "Overhead share",
-        "Content tokens (approx.)",
-        "Tokens with template (approx.)",
-        "Overhead tokens (approx.)",
+        "Content tokens (mistral-v3)",
+        "Tokens with template (mistral-v3)",
+        "Overhead tokens (mistral-v3)",
         "Note",
     ]
     assert list(turkish.columns) == [
@@ -209,9 +227,9 @@ def test_compare_templates_headers_follow_the_language() -> None:
         "Şablonla karakter",
         "Ek yük karakteri",
         "Ek yük payı",
-        "İçerik belirteci (yaklaşık)",
-        "Şablonla belirteç (yaklaşık)",
-        "Ek yük belirteci (yaklaşık)",
+        "İçerik belirteci (mistral-v3)",
+        "Şablonla belirteç (mistral-v3)",
+        "Ek yük belirteci (mistral-v3)",
         "Not",
     ]
     assert turkish["Şablon"].tolist() == list(TEMPLATES)

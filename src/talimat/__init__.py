@@ -24,6 +24,7 @@ __all__ = [
     "samples",
     "sizing",
     "templates",
+    "tokens",
 ]
 
 _SUBMODULES = frozenset(__all__) - {"__version__"}
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         samples,
         sizing,
         templates,
+        tokens,
     )
 
 

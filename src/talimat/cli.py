@@ -10,6 +10,7 @@ file, record and field instead of a traceback::
     talimat profile data.jsonl
     talimat mix --source domain=tibbi.jsonl:0.3 --source genel=alpaca.jsonl:0.7 \\
         --total 10000 --seed 1 --out karisim.jsonl
+    talimat tokens data.jsonl --tokenizer tekken --max-length 4096 --json
 """
 
 from __future__ import annotations
@@ -162,6 +163,9 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     )
     size.add_argument("--coverage", choices=COVERAGES, help=text("help_coverage"))
     size.add_argument("--breadth", choices=BREADTHS, help=text("help_breadth"))
+    size.add_argument("--tokens-file", type=Path, metavar="FILE", help=text("help_tokens_file"))
+    size.add_argument("--tokenizer", choices=TOKENIZER_NAMES, help=text("help_size_tokenizer"))
+    size.add_argument("--records", type=int, metavar="N", help=text("help_records"))
 
     validate = command("validate", _run_validate)
     validate.add_argument("file", metavar="FILE", type=Path, help=text("help_file"))
@@ -197,6 +201,8 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     mix.add_argument("--seed", type=int, default=0, help=text("help_seed"))
     mix.add_argument("--out", type=Path, required=True, metavar="FILE", help=text("help_out"))
     mix.add_argument("--no-upsampling", action="store_true", help=text("help_no_upsampling"))
+
+    _add_tokens_command(command, text)
     return parser
 
 
@@ -315,12 +321,16 @@ def _run_catalog(options: argparse.Namespace, language: str) -> int:
 def _run_size(options: argparse.Namespace, language: str) -> int:
     from .sizing import recommend_sample_count
 
+    budget: dict[str, Any] = {}
+    if options.tokens_file or options.tokenizer or options.records is not None:
+        budget = _token_budget_options(options, language)
     advice = recommend_sample_count(
         options.purpose,
         options.params,
         options.coverage,
         domain_breadth=options.breadth,
         lang=language,
+        **budget,
     )
     print(advice.summary(language))
     return 0
@@ -446,6 +456,72 @@ def _run_mix(options: argparse.Namespace, language: str) -> int:
             file=options.out,
         )
     )
+    return 0
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+TOKENIZER_NAMES = ("mistral-v1", "mistral-v3", "tekken")  # talimat.tokens.TOKENIZERS
+
+
+def _add_tokens_command(
+    command: Callable[[str, Callable[[argparse.Namespace, str], int]], _Parser],
+    text: Callable[..., str],
+) -> None:
+    """``talimat tokens FILE``: exact token counts with a Mistral tokenizer."""
+    tokens = command("tokens", _run_tokens)
+    tokens.add_argument("file", metavar="FILE", type=Path, help=text("help_file"))
+    tokens.add_argument("--format", choices=FORMAT_NAMES, help=text("help_format"))
+    tokens.add_argument(
+        "--tokenizer", choices=TOKENIZER_NAMES, default="mistral-v3", help=text("help_tokenizer")
+    )
+    tokens.add_argument(
+        "--max-length", type=int, metavar="N", action="append", help=text("help_max_length")
+    )
+    tokens.add_argument("--json", action="store_true", help=text("help_json"))
+
+
+def _token_budget_options(options: argparse.Namespace, language: str) -> dict[str, Any]:
+    """``size`` in tokens: the median trained tokens per record of --tokens-file (default:
+    the real Alpaca sample the package ships, English) with --tokenizer (default mistral-v3)."""
+    from .samples import public_path
+    from .tokens import count_file
+
+    tokenizer = options.tokenizer or "mistral-v3"
+    path = options.tokens_file or public_path("llamafactory/alpaca_en_demo.json")
+    label = _("progress_tokens", language)
+    counted = count_file(path, tokenizer, progress=lambda records: _progress(records, label))
+    if not counted.records:
+        raise CommandError(_("tokens_file_empty", language, file=path))
+    source = str(options.tokens_file) if options.tokens_file else _("alpaca_sample", language)
+    return {
+        "tokens_per_record": counted.median_trained_tokens,
+        "available_records": options.records,
+        "tokenizer": tokenizer,
+        "tokens_source": source,
+    }
+
+
+def _run_tokens(options: argparse.Namespace, language: str) -> int:
+    import json
+
+    from .tokens import MAX_LENGTHS, count_file
+
+    result = count_file(
+        options.file,
+        options.tokenizer,
+        fmt=options.format,
+        max_lengths=options.max_length or MAX_LENGTHS,
+        progress=lambda records: _progress(records, _("progress_tokens", language)),
+    )
+    if options.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(result.summary(language))
+    print()
+    table = result.role_table(language)
+    print(_render(table.set_axis(["role", "tokens", "share"], axis=1), language, table))
     return 0
 
 

@@ -2,6 +2,8 @@
 
 The records are written for this project (no third-party text), in English and Turkish,
 so the first notebook runs offline and shows the reader examples in their own language.
+Real third-party records ship beside them, unchanged, in ``talimat/data/public/``: see
+:data:`PUBLIC_FILES`, :func:`public_path`, :func:`load_public` and :func:`provenance`.
 
 Two sample files ship in ``talimat/data/samples/`` for the hands-on chapters:
 
@@ -22,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import TalimatError
 from .language import messages, resolve_language
 
 if TYPE_CHECKING:
@@ -33,12 +36,18 @@ __all__ = [
     "BOOKSHOP_SUPPORT",
     "CONVERSATION_EXAMPLES",
     "GENERAL_STANDIN",
+    "PUBLIC_FILES",
     "SAMPLE_FILES",
     "TOOL_CALL_EXAMPLES",
     "PlantedProblem",
+    "PublicDataError",
     "alpaca_examples",
     "alpaca_record",
     "conversation_example",
+    "count_public_records",
+    "load_public",
+    "provenance",
+    "public_path",
     "sample_path",
     "tool_call_example",
 ]
@@ -220,3 +229,93 @@ BOOKSHOP_PLANTED_PROBLEMS: tuple[PlantedProblem, ...] = (
     PlantedProblem(70, "exact_duplicate", repeats=18),
     PlantedProblem(76, "near_duplicate", repeats=13),
 )
+
+
+# --------------------------------------------------------------------------- public data
+
+#: Every real third-party file in ``talimat/data/public/``, by its path there. Each is
+#: copied byte for byte from a public repository; ``provenance.csv`` says from where.
+PUBLIC_FILES: tuple[str, ...] = (
+    "llamafactory/alpaca_en_demo.json",
+    "llamafactory/identity.json",
+    "llamafactory/glaive_toolcall_en_demo.json",
+    "llamafactory/dpo_en_demo.json",
+    "llamafactory/kto_en_demo.json",
+    "fastchat/mt_bench_question.jsonl",
+    "fastchat/mt_bench_reference_answer_gpt-4.jsonl",
+    "fastchat/judge_prompts.jsonl",
+    "stanford_alpaca/seed_tasks.jsonl",
+)
+
+_PROVENANCE_COLUMNS = (
+    "file",
+    "records",
+    "repository",
+    "commit",
+    "path",
+    "upstream",
+    "licence",
+    "allows",
+    "checked",
+    "sources",
+)
+
+
+class PublicDataError(TalimatError):
+    """An unknown public file name; the message lists the shipped ones."""
+
+
+def public_path(name: str) -> Path:
+    """The path of a shipped real file, e.g. ``public_path("llamafactory/identity.json")``."""
+    if name not in PUBLIC_FILES:
+        text = messages("samples")
+        raise PublicDataError(text("unknown_public", name=name, allowed=", ".join(PUBLIC_FILES)))
+    return Path(str(resources.files("talimat").joinpath("data", "public", name)))
+
+
+def load_public(name: str) -> list[Any]:
+    """The raw records of a shipped real file, as its authors wrote them (JSON or JSONL).
+
+    Use :func:`talimat.formats.read_records` on :func:`public_path` for canonical records.
+    """
+    import json
+
+    path = public_path(name)
+    if path.suffix == ".jsonl":
+        with path.open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    return loaded if isinstance(loaded, list) else [loaded]
+
+
+def count_public_records(name: str) -> int:
+    """How many records a shipped real file holds, counted from the file itself."""
+    return len(load_public(name))
+
+
+def provenance(
+    lang: str | None = None, *, raw: bool = False, counted: bool = False
+) -> pd.DataFrame:
+    """Where each shipped real file comes from, its upstream dataset and licence.
+
+    Read from ``talimat/data/public/provenance.csv``; ``upstream``, ``licence`` and
+    ``allows`` (what the licence allows) are in the reader's language. With ``raw=True``
+    the column names stay English; with ``counted=True`` the record counts are counted from
+    the files themselves.
+    """
+    import pandas as pd
+
+    language = resolve_language(lang)
+    path = resources.files("talimat").joinpath("data", "public", "provenance.csv")
+    with path.open(encoding="utf-8") as handle:
+        frame = pd.read_csv(handle, dtype={"commit": str})
+    if counted:
+        frame["records"] = [count_public_records(name) for name in frame["file"]]
+    frame["upstream"] = frame[f"upstream_{language}"]
+    frame["licence"] = frame[f"licence_{language}"]
+    frame["allows"] = frame[f"allows_{language}"]
+    frame = frame[list(_PROVENANCE_COLUMNS)]
+    if raw:
+        return frame
+    text = messages("samples")
+    return frame.rename(columns={name: text(f"provenance.{name}", language) for name in frame})

@@ -40,6 +40,7 @@ __all__ = [
     "ReferencePoint",
     "ReferencePointDataError",
     "SampleCountAdvice",
+    "TokenBudget",
     "guidance_table",
     "plot_reference_points",
     "read_reference_points",
@@ -96,6 +97,74 @@ class ReferencePoint:
 
 
 @dataclass(frozen=True)
+class TokenBudget:
+    """A sample range read as trained tokens: records × median trained tokens per record.
+
+    ``tokens_per_record`` is the median trained (assistant) tokens of records like yours,
+    counted with a named tokenizer (``talimat tokens FILE --json`` gives it as
+    ``median_trained_tokens``). ``source`` says what was counted. With ``available_records``,
+    ``epochs_low`` and ``epochs_high`` are the passes over your records that the budget
+    implies: reaching the low end of the range with fewer records means repeating them.
+    """
+
+    tokens_per_record: float
+    low: int
+    high: int | None
+    tokenizer: str = ""
+    source: str = ""
+    available_records: int | None = None
+
+    @property
+    def epochs_low(self) -> float | None:
+        if not self.available_records or not self.tokens_per_record:
+            return None
+        return self.low / (self.available_records * self.tokens_per_record)
+
+    @property
+    def epochs_high(self) -> float | None:
+        if self.high is None or not self.available_records or not self.tokens_per_record:
+            return None
+        return self.high / (self.available_records * self.tokens_per_record)
+
+    def summary(self, lang: str | None = None) -> str:
+        """The budget and, with ``available_records``, the epochs it implies, in ``lang``."""
+        language = resolve_language(lang)
+        lines = [
+            _msg(
+                "budget_summary",
+                language,
+                range=_range_text(self.low, self.high, language),
+                per_record=format_number(self.tokens_per_record, language, 1),
+                tokenizer=self.tokenizer or "?",
+                source=self.source or "?",
+            )
+        ]
+        if self.epochs_low is not None:
+            epochs = format_number(self.epochs_low, language, 1)
+            if self.epochs_high is not None:
+                epochs = f"{epochs}–{format_number(self.epochs_high, language, 1)}"
+            records = format_number(self.available_records or 0, language)
+            lines.append(_msg("budget_epochs", language, records=records, epochs=epochs))
+        return "\n".join(lines)
+
+
+def _check_budget(tokens_per_record: float | None, available_records: int | None) -> None:
+    if tokens_per_record is not None and (
+        isinstance(tokens_per_record, bool)
+        or not isinstance(tokens_per_record, int | float)
+        or not math.isfinite(tokens_per_record)
+        or tokens_per_record <= 0
+    ):
+        raise ValueError(_msg("bad_tokens_per_record", None, value=tokens_per_record))
+    if available_records is not None and (
+        isinstance(available_records, bool)
+        or not isinstance(available_records, int)
+        or available_records < 1
+    ):
+        raise ValueError(_msg("bad_available_records", None, value=available_records))
+
+
+@dataclass(frozen=True)
 class SampleCountAdvice:
     """A recommended sample range, the reasons for it and the references behind it.
 
@@ -110,6 +179,7 @@ class SampleCountAdvice:
     model_params_b: float = 0.0
     _reason_keys: tuple[str, ...] = field(default=(), repr=False, compare=False)
     _label_key: str = field(default="", repr=False, compare=False)
+    token_budget: TokenBudget | None = None
 
     def range_text(self, lang: str | None = None) -> str:
         """The range with the language's digit grouping: ``100–100.000`` in Turkish."""
@@ -131,6 +201,8 @@ class SampleCountAdvice:
         lines = [head, _msg("summary_reasons", language)]
         lines += [f"- {reason}" for reason in reasons]
         lines.append(f"{_msg('summary_sources', language)} {sources}")
+        if self.token_budget is not None:
+            lines.append(self.token_budget.summary(language))
         return "\n".join(lines)
 
 
@@ -287,8 +359,16 @@ def recommend_sample_count(
     *,
     domain_breadth: DomainBreadth | None = None,
     lang: str | None = None,
+    tokens_per_record: float | None = None,
+    available_records: int | None = None,
+    tokenizer: str = "",
+    tokens_source: str = "",
 ) -> SampleCountAdvice:
     """Recommend a range of instruction samples for a purpose and a model size.
+
+    With ``tokens_per_record`` (median trained tokens per record, for your language and
+    tokenizer, named by ``tokenizer`` and ``tokens_source``), the advice also carries the
+    range as a :class:`TokenBudget`; with ``available_records`` too, the epochs it implies.
 
     ``coverage`` (how well pre-training covered the domain) and ``domain_breadth`` only
     matter for ``purpose="domain"``: broad, poorly covered domains (medicine, law) move
@@ -304,6 +384,7 @@ def recommend_sample_count(
         raise ValueError(f"model_params_b must be a positive number; got {model_params_b!r}")
     check_choice("coverage", coverage, COVERAGES, optional=True, lang=lang)
     check_choice("domain_breadth", domain_breadth, BREADTHS, optional=True, lang=lang)
+    _check_budget(tokens_per_record, available_records)
     language = resolve_language(lang)
     points = _points(language)
 
@@ -325,6 +406,16 @@ def recommend_sample_count(
         refs.append("lima_7b_ablation")
     reason_keys.append("reason_quality")
     references = tuple(points[key] for key in dict.fromkeys(refs))
+    budget = None
+    if tokens_per_record is not None:
+        budget = TokenBudget(
+            tokens_per_record=float(tokens_per_record),
+            low=round(low * tokens_per_record),
+            high=None if high is None else round(high * tokens_per_record),
+            tokenizer=tokenizer,
+            source=tokens_source,
+            available_records=available_records,
+        )
     return SampleCountAdvice(
         purpose=purpose,
         low=low,
@@ -334,6 +425,7 @@ def recommend_sample_count(
         model_params_b=float(model_params_b),
         _reason_keys=tuple(reason_keys),
         _label_key=label_key,
+        token_budget=budget,
     )
 
 

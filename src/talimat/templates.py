@@ -8,11 +8,14 @@ that keeps non-ASCII text, and the variables ``messages``, ``add_generation_prom
 ``tokenizer_config.json`` files and live in ``talimat/data/templates/*.jinja``, each with a
 comment naming its source.
 
-Token counts here are approximate on purpose (no model weights, no network): a text is
-split into words (runs of letters and digits, Turkish letters included) and single
-punctuation marks, and each special token of the template (``<|im_start|>``, ``[INST]``, …)
-counts as one. Real subword tokenizers give more tokens, especially for Turkish, but the
-share of the template's overhead is what the comparison is for.
+Token counts are exact counts with a named tokenizer from ``talimat.tokens`` (default
+``mistral-v3``; needs the ``tokens`` extra), with each special token of the template
+(``<|im_start|>``, ``[INST]``, …) counted as one, as the model's own tokenizer does. Only
+Mistral's tokenizers are available offline, so for the other families (ChatML, Llama 3,
+Qwen2, Gemma, Alpaca) the tokenizer is a *stand-in*: the counts show how the templates
+differ, not what those models' tokenizers would give. For a Mistral model's exact count of a
+whole record, use :func:`talimat.tokens.count_record`. :func:`approx_token_count` (words and
+punctuation marks) is kept for code written against it.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "DEFAULT_TOKENIZER",
     "TEMPLATES",
     "ChatTemplate",
     "ChatTemplateError",
@@ -47,6 +51,7 @@ __all__ = [
     "compare_templates",
     "render",
     "template_overhead",
+    "token_count",
 ]
 
 
@@ -250,7 +255,11 @@ def approx_token_count(text: str, special_tokens: Iterable[str] = ()) -> int:
 
 @dataclass(frozen=True)
 class TemplateOverhead:
-    """How much a chat template adds to a conversation, in characters and approx. tokens."""
+    """How much a chat template adds to a conversation, in characters and in tokens.
+
+    Tokens are counted with ``tokenizer`` (a name of :data:`talimat.tokens.TOKENIZERS`),
+    each of the template's special tokens as one; see the module docstring.
+    """
 
     template: str
     content_chars: int
@@ -260,15 +269,44 @@ class TemplateOverhead:
     content_tokens: int
     rendered_tokens: int
     overhead_tokens: int
+    tokenizer: str = ""
 
 
-def _overhead(turns: list[dict[str, Any]], spec: ChatTemplate) -> TemplateOverhead:
+DEFAULT_TOKENIZER = "mistral-v3"
+"""The tokenizer template token counts use unless told otherwise."""
+
+
+def token_count(
+    text: str, special_tokens: Iterable[str] = (), tokenizer: str = DEFAULT_TOKENIZER
+) -> int:
+    """Tokens of ``text`` with ``tokenizer``, each of ``special_tokens`` counted as one.
+
+    The text between special tokens is encoded with the named tokenizer (no BOS or EOS).
+    """
+    from talimat.tokens import count_text
+
+    specials = sorted(set(special_tokens), key=len, reverse=True)
+    if not specials:
+        return count_text(text, tokenizer) if text else 0
+    pattern = re.compile("(" + "|".join(re.escape(token) for token in specials) + ")")
+    total = 0
+    for index, piece in enumerate(pattern.split(text)):
+        if index % 2:
+            total += 1
+        elif piece:
+            total += count_text(piece, tokenizer)
+    return total
+
+
+def _overhead(
+    turns: list[dict[str, Any]], spec: ChatTemplate, tokenizer: str = DEFAULT_TOKENIZER
+) -> TemplateOverhead:
     """Measure one prepared conversation under one template."""
     rendered = _render_turns(turns, spec, False)
     contents = [turn["content"] for turn in turns]
     content_chars = sum(len(text) for text in contents)
-    content_tokens = sum(approx_token_count(text) for text in contents)
-    rendered_tokens = approx_token_count(rendered, spec.special_tokens)
+    content_tokens = sum(token_count(text, (), tokenizer) for text in contents)
+    rendered_tokens = token_count(rendered, spec.special_tokens, tokenizer)
     overhead_chars = len(rendered) - content_chars
     share = overhead_chars / len(rendered) if rendered else 0.0
     return TemplateOverhead(
@@ -280,18 +318,22 @@ def _overhead(turns: list[dict[str, Any]], spec: ChatTemplate) -> TemplateOverhe
         content_tokens,
         rendered_tokens,
         rendered_tokens - content_tokens,
+        tokenizer,
     )
 
 
 def template_overhead(
-    record_or_messages: Mapping[str, Any] | Sequence[Mapping[str, Any]], template: str
+    record_or_messages: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    template: str,
+    tokenizer: str = DEFAULT_TOKENIZER,
 ) -> TemplateOverhead:
-    """Characters and approximate tokens a template adds to one conversation (training text).
+    """Characters and tokens a template adds to one conversation (training text).
 
     Content is the messages' text; overhead is everything else the template writes: role
-    headers, special tokens, default system prompts, the Alpaca preamble.
+    headers, special tokens, default system prompts, the Alpaca preamble. Tokens are
+    counted with ``tokenizer``, a stand-in for every family but Mistral's.
     """
-    return _overhead(_conversation(record_or_messages), chat_template(template))
+    return _overhead(_conversation(record_or_messages), chat_template(template), tokenizer)
 
 
 _COLUMNS = (
@@ -311,6 +353,7 @@ def compare_templates(
     record: Mapping[str, Any] | Sequence[Mapping[str, Any]],
     templates: Iterable[str] = TEMPLATES,
     lang: str | None = None,
+    tokenizer: str = DEFAULT_TOKENIZER,
 ) -> pd.DataFrame:
     """One row per template: what it adds to ``record``; headers in ``lang``.
 
@@ -322,13 +365,13 @@ def compare_templates(
     turns = _conversation(record)
     content = {
         "content_chars": sum(len(turn["content"]) for turn in turns),
-        "content_tokens": sum(approx_token_count(turn["content"]) for turn in turns),
+        "content_tokens": sum(token_count(turn["content"], (), tokenizer) for turn in turns),
     }
     rows: list[dict[str, Any]] = []
     for name in templates:
         spec = chat_template(name)
         try:
-            measured = _overhead(turns, spec)
+            measured = _overhead(turns, spec, tokenizer)
         except ChatTemplateError as exc:
             note = _text("template_refused", lang, template=name, reason=exc.reason)
             rows.append({"template": name, **content, "note": note})
@@ -340,4 +383,8 @@ def compare_templates(
     frame[integers] = frame[integers].astype("Int64")
     frame["overhead_share"] = frame["overhead_share"].astype("float64")
     frame["note"] = frame["note"].fillna("").astype(str)
-    return frame.rename(columns={column: _text(f"column_{column}", lang) for column in _COLUMNS})
+    return frame.rename(
+        columns={
+            column: _text(f"column_{column}", lang, tokenizer=tokenizer) for column in _COLUMNS
+        }
+    )
