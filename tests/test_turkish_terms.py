@@ -73,7 +73,9 @@ def violations(texts: Iterator[tuple[str, str]]) -> list[str]:
 def test_the_term_list_is_well_formed():
     assert len(TERMS) >= 10
     for term in TERMS:
-        assert term["concept"] and term["use"] and term["avoid"], term
+        assert term["concept"], term
+        assert term["use"], term
+        assert term["avoid"], term
         for pattern in term["avoid"]:
             re.compile(pattern)
 
