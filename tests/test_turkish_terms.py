@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import csv
 import re
+import shlex
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from importlib import resources
@@ -109,3 +112,21 @@ def test_turkish_catalogs_follow_the_term_list():
 def test_package_turkish_messages_follow_the_term_list():
     found = violations(package_texts())
     assert not found, "\n".join(found)
+
+
+def test_sphinx_lint_passes_on_the_catalogs():
+    """The pre-commit hook's sphinx-lint entry, run here so CI and contributors agree."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    command, *options = shlex.split(hooks["sphinx-lint"]["entry"])
+    assert command == "sphinx-lint"
+    catalogs = sorted(str(path) for path in (ROOT / "locales").rglob("*.po"))
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinxlint", *options, *catalogs],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
