@@ -33,8 +33,12 @@ NOT_PROSE = re.compile(
 )
 
 
+# The text a reader sees of a cross-reference role, {term}`belirteç <token>`, is prose.
+LINK_TEXT = re.compile(r"\{(?:term|doc|ref)\}`([^`<]*?)\s*<[^>`]*>`")
+
+
 def prose(text: str) -> str:
-    return NOT_PROSE.sub(" ", text)
+    return NOT_PROSE.sub(" ", LINK_TEXT.sub(r" \1 ", text))
 
 
 def catalog_texts() -> Iterator[tuple[str, str]]:
@@ -98,6 +102,8 @@ def test_the_term_list_is_well_formed():
         ('"yaklaşık bir milyon" diye', True),
         ("“yaklaşık bir milyon” diye", False),
         ("Bu veri seti küçük.", True),
+        ("Her {term}`token <token>` sayılır.", True),
+        ("Her {term}`belirteç <token>` sayılır.", False),
     ],
 )
 def test_the_check_catches_variants_and_spares_code_and_glosses(text, bad):
@@ -130,3 +136,17 @@ def test_sphinx_lint_passes_on_the_catalogs():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_term_is_glossed_in_english_once_per_page():
+    """English in parentheses after a glossary term only at its first use on a page."""
+    gloss = re.compile(r"\{term\}`[^`]*`\s*\(([A-Za-z][A-Za-z -]*)\)")
+    repeated = []
+    for path in sorted((ROOT / "locales" / "tr" / "LC_MESSAGES").rglob("*.po")):
+        with path.open("rb") as handle:
+            seen: dict[str, int] = {}
+            for message in read_po(handle):
+                for term in gloss.findall(message.string or ""):
+                    seen[term] = seen.get(term, 0) + 1
+        repeated += [f"{path.name}: ({term}) x{n}" for term, n in seen.items() if n > 1]
+    assert not repeated, "\n".join(repeated)
