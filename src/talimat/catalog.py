@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # pandas is imported lazily
     from pandas.io.formats.style import Styler
 
 __all__ = [
+    "COMMERCIAL_LICENSES",
     "FIELDS",
     "SIZE_BANDS",
     "CatalogDataError",
