@@ -241,6 +241,7 @@ def commercial_use(entry: DatasetEntry, lang: str | None = None) -> CommercialUs
         language,
         note=entry.provenance_note(language).rstrip("."),
     )
+    reasons: tuple[str, ...]
     if license_allows and provenance_allows:
         reasons = (license_reason, provenance_reason)
     else:
