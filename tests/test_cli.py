@@ -140,6 +140,16 @@ def test_catalog_commercial_lists_only_allowed_and_says_why_others_are_out(
     assert "TFLai/Turkish-Alpaca: ticari kullanıma kapalı bir veriden türetilmiş" in out
 
 
+def test_catalog_commercial_with_no_allowed_dataset_still_says_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "catalog", "--commercial", "--purpose", "domain")
+    assert code == 0
+    assert "No dataset" in out
+    assert "umarigan/turkiye_finance_qa: the card states no licence" in out
+    assert "medalpaca/medical_meadow_medical_flashcards: the licence (cc)" in out
+
+
 def test_catalog_without_matches(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "catalog", "--license", "no-such-licence")
     assert code == 0
