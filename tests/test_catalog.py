@@ -101,6 +101,85 @@ def test_filters_combine():
     assert list(frame["hub_id"]) == ["umarigan/turkiye_finance_qa"]
 
 
+# --- commercial use: licence and provenance ----------------------------------------
+
+
+def test_commercial_filter_needs_licence_and_provenance():
+    allowed = catalog.filter_catalog(commercial=True, raw=True)
+    assert set(allowed["hub_id"]) == {
+        "databricks/databricks-dolly-15k",
+        "OpenAssistant/oasst1",
+        "CohereForAI/aya_dataset",
+    }
+    assert allowed["commercial"].all()
+    for hub_id in allowed["hub_id"]:
+        entry = catalog.get_dataset(hub_id)
+        assert entry.license in catalog.COMMERCIAL_LICENSES
+        assert entry.provenance == "people"
+
+
+def test_a_permissive_label_on_restricted_content_is_excluded():
+    # Apache 2.0 on the card, but a translation of non-commercial Alpaca, or of unstated origin
+    for hub_id, provenance in (
+        ("TFLai/Turkish-Alpaca", "noncommercial_source"),
+        ("merve/turkish_instructions", "unstated"),
+        ("cognitivecomputations/dolphin", "teacher_model"),
+    ):
+        entry = catalog.get_dataset(hub_id)
+        assert entry.license == "apache-2.0"
+        use = catalog.commercial_use(entry, "en")
+        assert use.license_allows
+        assert not use.provenance_allows
+        assert not use.allowed
+        assert entry.provenance == provenance
+
+
+@pytest.mark.parametrize(
+    ("hub_id", "reason"),
+    [
+        ("GAIR/lima", "forbids commercial use"),
+        ("umarigan/turkiye_finance_qa", "states no licence"),
+        ("medalpaca/medical_meadow_medical_flashcards", "does not say which terms apply"),
+        ("TFLai/Turkish-Alpaca", "derived from non-commercial data"),
+        ("merve/turkish_instructions", "how the data was made is not stated"),
+        ("Open-Orca/SlimOrca", "a model whose terms restrict their use"),
+        ("allenai/tulu-3-sft-mixture", "not all open"),
+    ],
+)
+def test_every_exclusion_says_why(hub_id, reason):
+    use = catalog.commercial_use(catalog.get_dataset(hub_id), "en")
+    assert not use.allowed
+    assert any(reason in text for text in use.reasons)
+    assert use.explanation("en").startswith("excluded:")
+    assert use.explanation("tr").startswith("uygun değil:")
+
+
+def test_commercial_listing_and_exclusions_account_for_every_row():
+    for criteria in ({}, {"language": "tr"}, {"purpose": "domain"}, {"license": "apache-2.0"}):
+        everything = set(catalog.filter_catalog(raw=True, **criteria)["hub_id"])
+        allowed = set(catalog.filter_catalog(commercial=True, raw=True, **criteria)["hub_id"])
+        excluded = {use.hub_id for use in catalog.commercial_exclusions(**criteria)}
+        assert allowed | excluded == everything
+        assert not allowed & excluded
+        assert all(use.reasons for use in catalog.commercial_exclusions(**criteria))
+
+
+def test_turkish_commercial_listing():
+    frame = catalog.filter_catalog(language="tr", commercial=True, raw=True)
+    assert list(frame["hub_id"]) == ["OpenAssistant/oasst1", "CohereForAI/aya_dataset"]
+    shown = catalog.filter_catalog(language="tr", lang="tr")
+    column = shown.set_index("Hub kimliği")["Ticari kullanım"]
+    assert column["OpenAssistant/oasst1"].startswith("uygun:")
+    assert column["TFLai/Turkish-Alpaca"].startswith("uygun değil:")
+
+
+def test_bad_provenance_is_named(tmp_path, catalog_rows):
+    catalog_rows[0]["provenance"] = "probably fine"
+    path = write_rows(tmp_path / "catalog.csv", catalog_rows)
+    with pytest.raises(CatalogDataError, match=r"row 1 .*field 'provenance'"):
+        catalog.read_catalog(path)
+
+
 @pytest.mark.parametrize(
     ("criteria", "name"),
     [
@@ -108,6 +187,7 @@ def test_filters_combine():
         ({"size_band": "huge"}, "size_band"),
         ({"language": ""}, "language"),
         ({"license": " "}, "license"),
+        ({"commercial": "yes"}, "commercial"),
     ],
 )
 def test_bad_filter_arguments_name_the_argument(criteria, name):

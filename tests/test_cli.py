@@ -123,6 +123,33 @@ def test_catalog_filters_and_formats_numbers(capsys: pytest.CaptureFixture[str])
     assert "genel amaçlı" in out
 
 
+def test_catalog_commercial_lists_only_allowed_and_says_why_others_are_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "catalog", "--commercial", "--language", "tr")
+    assert code == 0
+    listed, _, excluded = out.partition("Excluded for commercial use:")
+    assert "OpenAssistant/oasst1" in listed
+    assert "TFLai/Turkish-Alpaca" not in listed
+    assert "merve/turkish_instructions" not in listed
+    assert "TFLai/Turkish-Alpaca: derived from non-commercial data" in excluded
+    assert "merve/turkish_instructions: how the data was made is not stated" in excluded
+    code, out, _ = run(capsys, "--lang", "tr", "catalog", "--commercial", "--language", "tr")
+    assert code == 0
+    assert "Ticari kullanım için elenen" in out
+    assert "TFLai/Turkish-Alpaca: ticari kullanıma kapalı bir veriden türetilmiş" in out
+
+
+def test_catalog_commercial_with_no_allowed_dataset_still_says_why(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "catalog", "--commercial", "--purpose", "domain")
+    assert code == 0
+    assert "No dataset" in out
+    assert "umarigan/turkiye_finance_qa: the card states no licence" in out
+    assert "medalpaca/medical_meadow_medical_flashcards: the licence (cc)" in out
+
+
 def test_catalog_without_matches(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "catalog", "--license", "no-such-licence")
     assert code == 0

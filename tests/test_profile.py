@@ -214,8 +214,8 @@ def test_tables_have_localized_headers(profile: DatasetProfile) -> None:
 
 def test_plot_lengths_labels_follow_language(profile: DatasetProfile) -> None:
     ax = profile.plot_lengths(lang="tr")
-    assert "kelime" in ax.get_xlabel()
-    assert ax.get_ylabel() == "Mesaj sayısı"
+    assert "sözcük" in ax.get_xlabel()
+    assert ax.get_ylabel() == "Tur sayısı"
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["İstemler", "Yanıtlar"]
     plt.close(ax.figure)
     figure, ax = plt.subplots()

@@ -97,6 +97,18 @@ def test_small_models_cite_the_lima_7b_ablation():
 
 
 @pytest.mark.parametrize(
+    ("lang", "label"), [("en", "not a LIMA finding"), ("tr", "LIMA bulgusu değil")]
+)
+def test_the_small_model_reason_is_labelled_practitioners_reasoning(lang, label):
+    """One position everywhere: that small models need more examples is not LIMA's result."""
+    advice = sizing.recommend_sample_count("task", 7, lang=lang)
+    (reason,) = [text for text in advice.reasons if "13B" in text]
+    assert label in reason
+    for wrong in ("Smaller models need more examples than LIMA", "Küçük modeller LIMA"):
+        assert wrong not in reason
+
+
+@pytest.mark.parametrize(
     ("args", "kwargs", "name"),
     [
         (("chat", 7), {}, "purpose"),

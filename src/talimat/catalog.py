@@ -2,8 +2,15 @@
 
 The data ship in ``talimat/data/catalog.csv``: one dataset per row with its sample count
 as the card or paper states it (and what that count means), languages, licence, purpose,
-record format, how it was made, the source URL, a BibTeX key for ``docs/references.bib``
-and the day it was checked. :func:`load_catalog` validates the file on load.
+record format, how it was made and where its content comes from (its provenance), the source
+URL, a BibTeX key for ``docs/references.bib`` and the day it was checked. :func:`load_catalog`
+validates the file on load.
+
+Whether a dataset may be used commercially follows from its licence *and* its provenance: an
+Apache 2.0 label on a translation of non-commercial data, or on answers written by a model whose
+terms restrict their use, does not make the data free to use. :func:`commercial_use` decides
+from both and says why; ``filter_catalog(commercial=True)`` keeps only the datasets both allow,
+and :func:`commercial_exclusions` lists the others with their reasons.
 
 >>> frame = load_catalog(raw=True)
 >>> int(frame.loc[frame["hub_id"] == "GAIR/lima", "samples"].iloc[0])
@@ -32,13 +39,17 @@ if TYPE_CHECKING:  # pandas is imported lazily
     from pandas.io.formats.style import Styler
 
 __all__ = [
+    "COMMERCIAL_LICENSES",
     "FIELDS",
     "SIZE_BANDS",
     "CatalogDataError",
+    "CommercialUse",
     "DatasetEntry",
     "SizeBand",
     "UnknownDatasetError",
     "catalog_table",
+    "commercial_exclusions",
+    "commercial_use",
     "filter_catalog",
     "get_dataset",
     "load_catalog",
@@ -49,10 +60,23 @@ __all__ = [
 Purpose = Literal["general", "task", "domain"]
 RecordFormat = Literal["alpaca", "sharegpt", "messages", "other"]
 Origin = Literal["human", "synthetic", "mixed", "unknown"]
+# Where the content comes from, as far as it bears on commercial use:
+#   people                written or collected by people: no model answers, no restricted source
+#   teacher_model         answers written by a model whose terms restrict the use of its outputs
+#   noncommercial_source  derived (translated, filtered) from a non-commercial dataset
+#   mixed_sources         compiled from sources under different terms, not all stated or open
+#   unstated              the card does not say how the data was made
+Provenance = Literal["people", "teacher_model", "noncommercial_source", "mixed_sources", "unstated"]
 
 PURPOSES: tuple[str, ...] = get_args(Purpose)
 FORMATS: tuple[str, ...] = get_args(RecordFormat)
 ORIGINS: tuple[str, ...] = get_args(Origin)
+PROVENANCES: tuple[str, ...] = get_args(Provenance)
+
+#: Licences (as the catalog spells them) whose terms permit commercial use. Anything with
+#: ``-nc`` forbids it; ``unspecified`` gives no permission; anything else (e.g. a bare ``cc``
+#: that does not say which Creative Commons licence) is treated as unclear, hence not allowed.
+COMMERCIAL_LICENSES = frozenset({"apache-2.0", "mit", "cc-by-4.0", "cc-by-sa-3.0", "odc-by"})
 
 FIELDS: tuple[str, ...] = (
     "hub_id",
@@ -67,6 +91,9 @@ FIELDS: tuple[str, ...] = (
     "focus_tr",
     "format",
     "origin",
+    "provenance",
+    "provenance_note_en",
+    "provenance_note_tr",
     "source_url",
     "bibtex_key",
     "checked",
@@ -146,6 +173,9 @@ class DatasetEntry:
     focus_tr: str
     format: str
     origin: str
+    provenance: str
+    provenance_note_en: str
+    provenance_note_tr: str
     source_url: str
     bibtex_key: str
     checked: date
@@ -161,6 +191,70 @@ class DatasetEntry:
     def focus(self, lang: str | None = None) -> str:
         """The task or domain (empty for general-purpose sets), in ``lang``."""
         return self.focus_tr if resolve_language(lang) == "tr" else self.focus_en
+
+    def provenance_note(self, lang: str | None = None) -> str:
+        """Where the content comes from, in ``lang``."""
+        return (
+            self.provenance_note_tr if resolve_language(lang) == "tr" else self.provenance_note_en
+        )
+
+
+@dataclass(frozen=True)
+class CommercialUse:
+    """Whether a dataset may be used commercially, and why: licence and provenance both count."""
+
+    hub_id: str
+    license_allows: bool
+    provenance_allows: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return self.license_allows and self.provenance_allows
+
+    def explanation(self, lang: str | None = None) -> str:
+        """One sentence for readers: allowed or not, then the reasons."""
+        key = "commercial_yes" if self.allowed else "commercial_no"
+        return _msg(key, lang, reasons="; ".join(self.reasons))
+
+
+def commercial_use(entry: DatasetEntry, lang: str | None = None) -> CommercialUse:
+    """Decide commercial use from the entry's licence and its provenance, with the reasons.
+
+    A dataset is allowed only when its licence permits commercial use and its content was
+    written by people (no model answers, no non-commercial or unstated source). The reasons
+    name what failed (or, when allowed, what was checked), in ``lang``.
+    """
+    language = resolve_language(lang)
+    license = entry.license
+    if license in COMMERCIAL_LICENSES:
+        license_key, license_allows = "license_permits", True
+    elif "-nc" in license:
+        license_key, license_allows = "license_noncommercial", False
+    elif license == "unspecified":
+        license_key, license_allows = "license_missing", False
+    else:
+        license_key, license_allows = "license_unclear", False
+    provenance_allows = entry.provenance == "people"
+    license_reason = _msg(license_key, language, license=license)
+    provenance_reason = _msg(
+        f"provenance_{entry.provenance}",
+        language,
+        note=entry.provenance_note(language).rstrip("."),
+    )
+    reasons: tuple[str, ...]
+    if license_allows and provenance_allows:
+        reasons = (license_reason, provenance_reason)
+    else:
+        reasons = tuple(
+            reason
+            for reason, fails in (
+                (license_reason, not license_allows),
+                (provenance_reason, not provenance_allows),
+            )
+            if fails
+        )
+    return CommercialUse(entry.hub_id, license_allows, provenance_allows, reasons)
 
 
 # --- reading and validation ----------------------------------------------------------
@@ -183,7 +277,12 @@ def _parse_row(record: dict[str, str], path: str, row: int) -> DatasetEntry:
         samples = 0
     if samples <= 0:
         raise _bad(path, row, "samples", f"expected a positive integer, got {values['samples']!r}")
-    for name, allowed in (("purpose", PURPOSES), ("format", FORMATS), ("origin", ORIGINS)):
+    for name, allowed in (
+        ("purpose", PURPOSES),
+        ("format", FORMATS),
+        ("origin", ORIGINS),
+        ("provenance", PROVENANCES),
+    ):
         if values[name] not in allowed:
             raise _bad(path, row, name, f"{values[name]!r} is not one of {', '.join(allowed)}")
     if values["purpose"] != "general":
@@ -216,6 +315,9 @@ def _parse_row(record: dict[str, str], path: str, row: int) -> DatasetEntry:
         focus_tr=values["focus_tr"],
         format=values["format"],
         origin=values["origin"],
+        provenance=values["provenance"],
+        provenance_note_en=values["provenance_note_en"],
+        provenance_note_tr=values["provenance_note_tr"],
         source_url=values["source_url"],
         bibtex_key=values["bibtex_key"],
         checked=checked,
@@ -254,8 +356,9 @@ def _packaged_entries() -> tuple[DatasetEntry, ...]:
 
 # --- tables --------------------------------------------------------------------------
 
-# The loaded table: the file's fields, with the size band derived from the sample count.
-_RAW_COLUMNS = (*FIELDS[:3], "size_band", *FIELDS[3:])
+# The loaded table: the file's fields, with the size band derived from the sample count and
+# the commercial-use decision derived from licence and provenance.
+_RAW_COLUMNS = (*FIELDS[:3], "size_band", *FIELDS[3:-3], "commercial", *FIELDS[-3:])
 _READER_COLUMNS = (
     "name",
     "hub_id",
@@ -268,6 +371,7 @@ _READER_COLUMNS = (
     "focus",
     "format",
     "origin",
+    "commercial",
     "source_url",
     "bibtex_key",
     "checked",
@@ -279,11 +383,14 @@ def _raw_frame(entries: Iterable[DatasetEntry]) -> pd.DataFrame:
 
     rows = []
     for entry in entries:
-        row = {name: getattr(entry, name) for name in _RAW_COLUMNS if name != "size_band"}
+        derived = {"size_band", "commercial"}
+        row = {name: getattr(entry, name) for name in _RAW_COLUMNS if name not in derived}
         row["size_band"] = entry.size_band.code
+        row["commercial"] = commercial_use(entry).allowed
         rows.append(row)
     frame = pd.DataFrame(rows, columns=list(_RAW_COLUMNS))
     frame["samples"] = frame["samples"].astype("int64")
+    frame["commercial"] = frame["commercial"].astype("bool")
     return frame
 
 
@@ -314,6 +421,10 @@ def _localize(frame: pd.DataFrame, language: str) -> pd.DataFrame:
             "focus": frame[focus_column],
             "format": [_msg(f"format_{value}", language) for value in frame["format"]],
             "origin": [_msg(f"origin_{value}", language) for value in frame["origin"]],
+            "commercial": [
+                commercial_use(get_dataset(hub_id), language).explanation(language)
+                for hub_id in frame["hub_id"]
+            ],
             "source_url": frame["source_url"],
             "bibtex_key": frame["bibtex_key"],
             "checked": frame["checked"].map(date.isoformat),
@@ -332,12 +443,41 @@ def load_catalog(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
     return frame if raw else _localize(frame, resolve_language(lang))
 
 
+def _matching(
+    purpose: str | None,
+    language: str | None,
+    license: str | None,
+    size_band: str | None,
+    commercial: bool | None,
+) -> list[DatasetEntry]:
+    check_choice("purpose", purpose, PURPOSES)
+    check_choice("size_band", size_band, (band.code for band in SIZE_BANDS))
+    if language is not None and (not isinstance(language, str) or not language.strip()):
+        raise ValueError(f"language must be a language code such as 'tr'; got {language!r}")
+    if license is not None and (not isinstance(license, str) or not license.strip()):
+        raise ValueError(
+            f"license must be a licence identifier such as 'apache-2.0'; got {license!r}"
+        )
+    if commercial is not None and not isinstance(commercial, bool):
+        raise ValueError(f"commercial must be True, False or None; got {commercial!r}")
+    return [
+        entry
+        for entry in _packaged_entries()
+        if (purpose is None or entry.purpose == purpose)
+        and (language is None or language.strip().lower() in entry.languages)
+        and (license is None or entry.license == license.strip().lower())
+        and (size_band is None or entry.size_band.code == size_band)
+        and (commercial is None or commercial_use(entry).allowed == commercial)
+    ]
+
+
 def filter_catalog(
     *,
     purpose: str | None = None,
     language: str | None = None,
     license: str | None = None,
     size_band: str | None = None,
+    commercial: bool | None = None,
     lang: str | None = None,
     raw: bool = False,
 ) -> pd.DataFrame:
@@ -345,25 +485,33 @@ def filter_catalog(
 
     ``language`` is a language code (``"tr"``); ``license`` a licence identifier as in the
     catalog (``"apache-2.0"``); ``size_band`` one of the codes in :data:`SIZE_BANDS`.
+    ``commercial=True`` keeps only datasets whose licence *and* provenance allow commercial
+    use (``False``: only the others); every table says why in its commercial-use column, and
+    :func:`commercial_exclusions` lists the ones left out with their reasons.
     """
-    check_choice("purpose", purpose, PURPOSES, lang=lang)
-    check_choice("size_band", size_band, (band.code for band in SIZE_BANDS), lang=lang)
-    if language is not None and (not isinstance(language, str) or not language.strip()):
-        raise ValueError(f"language must be a language code such as 'tr'; got {language!r}")
-    if license is not None and (not isinstance(license, str) or not license.strip()):
-        raise ValueError(
-            f"license must be a licence identifier such as 'apache-2.0'; got {license!r}"
-        )
-    entries = [
-        entry
-        for entry in _packaged_entries()
-        if (purpose is None or entry.purpose == purpose)
-        and (language is None or language.strip().lower() in entry.languages)
-        and (license is None or entry.license == license.strip().lower())
-        and (size_band is None or entry.size_band.code == size_band)
-    ]
+    entries = _matching(purpose, language, license, size_band, commercial)
     frame = _raw_frame(entries)
     return frame if raw else _localize(frame, resolve_language(lang))
+
+
+def commercial_exclusions(
+    *,
+    purpose: str | None = None,
+    language: str | None = None,
+    license: str | None = None,
+    size_band: str | None = None,
+    lang: str | None = None,
+) -> tuple[CommercialUse, ...]:
+    """The datasets matching the other criteria that commercial use excludes, each with why.
+
+    The counterpart of ``filter_catalog(commercial=True)`` with the same criteria: together
+    they account for every matching row, so a listing can show what it left out.
+    """
+    shown_in = resolve_language(lang)
+    return tuple(
+        commercial_use(entry, shown_in)
+        for entry in _matching(purpose, language, license, size_band, commercial=False)
+    )
 
 
 def catalog_table(lang: str | None = None) -> Styler:

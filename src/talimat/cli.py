@@ -155,6 +155,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     catalog.add_argument("--language", metavar="CODE", help=text("help_language_filter"))
     catalog.add_argument("--license", metavar="ID", help=text("help_license_filter"))
     catalog.add_argument("--size-band", choices=SIZE_BAND_CODES, help=text("help_size_band"))
+    catalog.add_argument("--commercial", action="store_true", help=text("help_commercial"))
 
     size = command("size", _run_size)
     size.add_argument("--purpose", choices=PURPOSES, required=True, help=text("help_purpose"))
@@ -293,17 +294,21 @@ def _language_in(argv: Sequence[str]) -> str:
 
 
 def _run_catalog(options: argparse.Namespace, language: str) -> int:
-    from .catalog import filter_catalog
+    from .catalog import commercial_exclusions, filter_catalog
 
+    criteria = {
+        "purpose": options.purpose,
+        "language": options.language,
+        "license": options.license,
+        "size_band": options.size_band,
+    }
     frame = filter_catalog(
-        purpose=options.purpose,
-        language=options.language,
-        license=options.license,
-        size_band=options.size_band,
-        lang=language,
+        **criteria, commercial=True if options.commercial else None, lang=language
     )
+    excluded = commercial_exclusions(**criteria, lang=language) if options.commercial else ()
     if frame.empty:
         print(_("catalog_none", language))
+        _print_exclusions(excluded, language)
         return 0
     catalog_text = messages("catalog")
     columns = [catalog_text(f"col_{name}", language) for name in CATALOG_COLUMNS]
@@ -315,7 +320,18 @@ def _run_catalog(options: argparse.Namespace, language: str) -> int:
     print(shown.to_string(index=False))
     print()
     print(_("catalog_count", language, count=format_number(len(frame), language)))
+    _print_exclusions(excluded, language)
     return 0
+
+
+def _print_exclusions(excluded: Sequence[Any], language: str) -> None:
+    """Name each dataset that ``--commercial`` left out, with the reason (licence, provenance)."""
+    if not excluded:
+        return
+    print()
+    print(_("catalog_excluded", language, count=format_number(len(excluded), language)))
+    for use in excluded:
+        print(f"  {use.hub_id}: {'; '.join(use.reasons)}")
 
 
 def _run_size(options: argparse.Namespace, language: str) -> int:
