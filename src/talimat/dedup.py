@@ -16,7 +16,8 @@ near
 Shingles are Turkish-aware: words come from :func:`~talimat.profile.normalize_text`, so
 ``I``/``ı`` and ``İ``/``i`` fold the Turkish way, and ``prefix`` can cut every word to its
 first few letters, so that the same stem with different suffixes (``kitabım``,
-``kitabınız``) counts as the same word, as Turkish search engines do.
+``kitabınız``) counts as the same word: in Turkish retrieval experiments, cutting words to
+their first five letters worked about as well as a lemmatizer-based stemmer (Can et al., 2008).
 
 Every removed record is reported with the earlier record it repeats and the similarity,
 numbered from 1 as ``talimat validate`` numbers them. Records are streamed: the index keeps
@@ -53,6 +54,7 @@ __all__ = [
     "jaccard",
     "record_text",
     "shingles",
+    "similar_pairs",
 ]
 
 _ = messages("dedup")
@@ -197,6 +199,40 @@ class NearDuplicateIndex:
 
     def __len__(self) -> int:
         return len(self._signatures)
+
+
+def similar_pairs(
+    texts: Iterable[str],
+    threshold: float = 0.5,
+    *,
+    num_perm: int = 128,
+    ngram: int = 3,
+    prefix: int | None = None,
+) -> list[tuple[int, int, float, float]]:
+    """Every pair of texts that LSH proposes at ``threshold``, with both similarities.
+
+    Returns ``(i, j, estimated, exact)`` tuples (0-based positions, ``i < j``), where
+    ``estimated`` comes from the MinHash signatures and ``exact`` is :func:`jaccard` of the
+    shingle sets, sorted from the most similar pair down. It keeps every text in memory, to
+    let a reader look at the pairs around a threshold before choosing one; the streaming
+    :func:`deduplicate_records` is for whole files.
+    """
+    index = NearDuplicateIndex(threshold, num_perm=num_perm, ngram=ngram, prefix=prefix)
+    grams: list[set[str]] = []
+    signatures: list[np.ndarray] = []
+    pairs: list[tuple[int, int, float, float]] = []
+    for position, text in enumerate(texts):
+        minhash = index.signature(text)
+        values = minhash.hashvalues.astype(np.uint32)
+        grams.append(shingles(text, ngram, prefix))
+        for key in index._lsh.query(minhash):
+            estimated = float(np.count_nonzero(signatures[key] == values)) / num_perm
+            exact = jaccard(grams[key], grams[position])
+            if max(estimated, exact) >= threshold:
+                pairs.append((key, position, estimated, exact))
+        signatures.append(values)
+        index.add(position, minhash)
+    return sorted(pairs, key=lambda pair: (-pair[3], pair[0], pair[1]))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """What can be measured offline about generated instructions: novelty and variety.
 
 Self-Instruct grows a pool of tasks from human-written seeds by asking a model for new
-instructions, and keeps a generated instruction only when it is new enough: its ROUGE-L
-F-measure against every instruction already in the pool must stay at or below 0.7
+instructions, and adds a generated instruction to the pool only when it is new enough: its
+ROUGE-L similarity with every instruction already in the pool must be less than 0.7
 (Wang et al., 2023). :func:`novelty_filter` runs that filter on any list of candidate
 instructions, here the real seed tasks and the real Alpaca sample, without calling a
 model. :func:`opening_diversity` counts how instructions start, a cheap check that a
@@ -43,7 +43,7 @@ __all__ = [
 
 _ = messages("synthetic")
 
-#: Self-Instruct keeps a new instruction when its ROUGE-L with every pool instruction is ≤ 0.7.
+#: Self-Instruct keeps a new instruction when its ROUGE-L with every pool instruction is < 0.7.
 SELF_INSTRUCT_THRESHOLD = 0.7
 _WORDS = re.compile(r"\w+")
 
@@ -123,7 +123,7 @@ def novelty_filter(
     threshold: float = SELF_INSTRUCT_THRESHOLD,
     grow: bool = True,
 ) -> NoveltyReport:
-    """Keep the candidates whose ROUGE-L with every pool instruction is at most ``threshold``.
+    """Keep the candidates whose ROUGE-L with every pool instruction is below ``threshold``.
 
     With ``grow=True``, as in Self-Instruct, every kept candidate joins the pool, so a later
     candidate must also differ from the earlier kept ones. Comparing every pair is
@@ -144,7 +144,7 @@ def novelty_filter(
                 if score > best:
                     best, closest = score, reference
         report.best_scores.append(best)
-        if best > threshold:
+        if best >= threshold:
             report.rejected.append(Rejected(index, instruction, closest, best))
             continue
         report.kept.append(instruction)
