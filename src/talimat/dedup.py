@@ -52,6 +52,7 @@ __all__ = [
     "Removed",
     "deduplicate_records",
     "jaccard",
+    "pairs_frame",
     "record_text",
     "shingles",
     "similar_pairs",
@@ -233,6 +234,25 @@ def similar_pairs(
         signatures.append(values)
         index.add(position, minhash)
     return sorted(pairs, key=lambda pair: (-pair[3], pair[0], pair[1]))
+
+
+def pairs_frame(
+    pairs: Iterable[tuple[int, int, float, float]],
+    texts: list[str],
+    *,
+    width: int = 60,
+    lang: str | None = None,
+) -> pd.DataFrame:
+    """:func:`similar_pairs` as a readable table: numbers from 1, texts cut to ``width``."""
+    import pandas as pd
+
+    language = resolve_language(lang)
+    rows = [
+        (i + 1, j + 1, round(estimated, 2), round(exact, 2), texts[i][:width], texts[j][:width])
+        for i, j, estimated, exact in pairs
+    ]
+    names = ("record", "other", "estimated", "exact", "text", "other_text")
+    return pd.DataFrame(rows, columns=[_(f"pair_{name}", language) for name in names])
 
 
 @dataclass(frozen=True)
