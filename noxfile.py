@@ -59,5 +59,6 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[docs,test]")
     session.run("python", "benchmarks/bench_build.py", *session.posargs)
     session.run("python", "benchmarks/bench_package.py")
+    session.run("python", "benchmarks/bench_curation.py")
     session.run("python", "tools/build.py", "--no-open")
     session.run("python", "benchmarks/page_weight.py")

@@ -42,7 +42,6 @@ from .profile import normalize_text
 
 if TYPE_CHECKING:
     import pandas as pd
-    from datasketch import MinHash
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -166,8 +165,8 @@ class NearDuplicateIndex:
             self._lsh = MinHashLSH(threshold, num_perm, params=(2, num_perm // 2))
         self._signatures: dict[int, np.ndarray] = {}
 
-    def signature(self, text: str) -> MinHash:
-        """The MinHash of ``text``'s shingles (the permutations are shared, not redrawn)."""
+    def signature(self, text: str) -> Any:
+        """The datasketch ``MinHash`` of ``text``'s shingles (permutations shared, not redrawn)."""
         from datasketch import MinHash
 
         minhash = MinHash(
@@ -181,7 +180,7 @@ class NearDuplicateIndex:
             minhash.update_batch([gram.encode("utf-8", "surrogatepass") for gram in grams])
         return minhash
 
-    def query(self, minhash: MinHash) -> tuple[int, float] | None:
+    def query(self, minhash: Any) -> tuple[int, float] | None:
         """The most similar earlier key at or above the threshold, with its similarity."""
         values = minhash.hashvalues.astype(np.uint32)
         best: tuple[int, float] | None = None
@@ -193,7 +192,8 @@ class NearDuplicateIndex:
                 best = (key, similarity)
         return best
 
-    def add(self, key: int, minhash: MinHash) -> None:
+    def add(self, key: int, minhash: Any) -> None:
+        """Remember ``minhash`` under ``key`` (a record number) for later queries."""
         # MinHash values are below 2**32 (datasketch's hash range), so 32 bits hold them.
         self._signatures[key] = minhash.hashvalues.astype(np.uint32)
         self._lsh.insert(key, minhash, check_duplication=False)

@@ -371,9 +371,9 @@ class FilterReport:
     def removed(self) -> int:
         return self.total - self.kept
 
-    def counts(self) -> Counter[str]:
+    def counts(self) -> dict[str, int]:
         """Records caught by each rule (a record caught twice by one rule counts once)."""
-        return Counter(rule for _record, rule in {(f.record, f.rule) for f in self.flags})
+        return dict(Counter(rule for _record, rule in {(f.record, f.rule) for f in self.flags}))
 
     def summary(self, lang: str | None = None) -> str:
         language = resolve_language(lang)

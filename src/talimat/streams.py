@@ -46,9 +46,9 @@ class StreamError(TalimatError):
 class NumberedRecords:
     """The canonical records of a file with their 1-based numbers, streamed.
 
-    Iterating yields ``(number, record)``. After the loop, :attr:`format` is the format the
+    Iterating yields ``(number, record)``. After the loop, ``format`` is the format the
     file was read as (detected from its first good record) and, with ``strict=False``,
-    :attr:`problems` lists every bad record, which was skipped and is never silently lost.
+    ``problems`` lists every bad record, which was skipped and is never silently lost.
     """
 
     def __init__(
@@ -67,6 +67,7 @@ class NumberedRecords:
 
     @property
     def format(self) -> FormatName | None:
+        """The format the file is read as, given or detected from its first good record."""
         return self._state.format
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -35,6 +35,7 @@ __all__ = [
     "SELF_INSTRUCT_THRESHOLD",
     "NoveltyReport",
     "OpeningReport",
+    "Rejected",
     "SyntheticError",
     "novelty_filter",
     "opening_diversity",
@@ -155,11 +156,15 @@ def novelty_filter(
 
 @dataclass
 class OpeningReport:
-    """How instructions open: counts of their first ``words`` words."""
+    """How instructions open: counts of their first ``words`` words, most common first."""
 
     instructions: int
     words: int
-    counts: Counter[str]
+    counts: dict[str, int]
+
+    def most_common(self, k: int = 10) -> list[tuple[str, int]]:
+        """The ``k`` most common openings with their counts."""
+        return list(self.counts.items())[:k]
 
     @property
     def distinct(self) -> int:
@@ -169,7 +174,7 @@ class OpeningReport:
         """Share of the instructions that open with one of the ``k`` most common openings."""
         if not self.instructions:
             return 0.0
-        return sum(count for _o, count in self.counts.most_common(k)) / self.instructions
+        return sum(count for _o, count in self.most_common(k)) / self.instructions
 
     def to_frame(self, k: int = 10, lang: str | None = None) -> pd.DataFrame:
         import pandas as pd
@@ -177,7 +182,7 @@ class OpeningReport:
         language = resolve_language(lang)
         rows = [
             (opening, count, count / self.instructions if self.instructions else 0.0)
-            for opening, count in self.counts.most_common(k)
+            for opening, count in self.most_common(k)
         ]
         return pd.DataFrame(rows, columns=["opening", "count", "share"]).rename(
             columns={name: _(f"col_{name}", language) for name in ("opening", "count", "share")}
@@ -201,4 +206,4 @@ def opening_diversity(
     for instruction in instructions:
         total += 1
         counts[" ".join(_WORDS.findall(lower(instruction))[:words])] += 1
-    return OpeningReport(total, words, counts)
+    return OpeningReport(total, words, dict(counts.most_common()))
