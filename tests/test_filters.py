@@ -193,7 +193,7 @@ def test_cli_filter_hostile_input(
     assert "Traceback" not in error
     assert "bad.jsonl" in error
     assert "record 1" in error
-    assert not out.exists()
+    assert [path.name for path in tmp_path.iterdir()] == ["bad.jsonl"]  # no partial output
 
 
 def test_cli_filter_refuses_its_input_and_non_jsonl(

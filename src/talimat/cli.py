@@ -10,6 +10,9 @@ file, record and field instead of a traceback::
     talimat profile data.jsonl
     talimat mix --source domain=tibbi.jsonl:0.3 --source genel=alpaca.jsonl:0.7 \\
         --total 10000 --seed 1 --out karisim.jsonl
+    talimat filter data.jsonl kept.jsonl --languages tr,en
+    talimat dedup data.jsonl unique.jsonl --near --threshold 0.8 --json
+    talimat contamination data.jsonl --against question.jsonl --ngram 13 --json
 """
 
 from __future__ import annotations
