@@ -99,6 +99,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_build.py", *session.posargs)
     session.run("python", "benchmarks/bench_package.py")
     session.run("python", "benchmarks/bench_tokens.py")  # talimat tokens vs batch encoding
+    session.run("python", "benchmarks/bench_curation.py")  # near-dedup vs datasketch MinHash
     session.run("python", "tools/build_site.py", "--no-open")
     session.run("python", "benchmarks/page_weight.py")
 

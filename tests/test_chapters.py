@@ -29,6 +29,10 @@ CHAPTERS = [
     "docs/04-task-vs-domain",
     "notebooks/04-task-vs-domain",
     "notebooks/05-from-small-dataset-to-mix",
+    "docs/06-curation",
+    "notebooks/06-curation",
+    "docs/07-preference-and-synthetic",
+    "notebooks/07-preference-and-synthetic",
 ]
 CITE = re.compile(r"\{cite:[pt]\}`([^`]+)`")
 
@@ -48,7 +52,7 @@ def test_chapter_exists_in_both_languages_with_exercises(site: Path, chapter: st
     assert titles["en"] != titles["tr"], chapter
 
 
-@pytest.mark.parametrize("number", ["01", "02", "03", "04", "05"])
+@pytest.mark.parametrize("number", ["01", "02", "03", "04", "05", "06", "07"])
 def test_every_chapter_has_exercises_with_hidden_solutions(site: Path, number: str) -> None:
     for language in LANGUAGES:
         pages = [p for p in CHAPTERS if p.split("/")[1].startswith(number)]
@@ -94,7 +98,7 @@ def test_every_glossary_term_is_defined_and_used(site: Path, language: str) -> N
     for permalink in glossary.select("a.headerlink"):
         permalink.decompose()
     terms = {dt["id"]: dt.get_text(" ", strip=True) for dt in glossary.select("dl.glossary dt[id]")}
-    assert len(terms) == 24
+    assert len(terms) == 32
     used: set[str] = set()
     for page in (site / language).rglob("*.html"):
         if page.name == "glossary.html":

@@ -11,6 +11,9 @@ file, record and field instead of a traceback::
     talimat mix --source domain=tibbi.jsonl:0.3 --source genel=alpaca.jsonl:0.7 \\
         --total 10000 --seed 1 --out karisim.jsonl
     talimat tokens data.jsonl --tokenizer tekken --max-length 4096 --json
+    talimat filter data.jsonl kept.jsonl --languages tr,en
+    talimat dedup data.jsonl unique.jsonl --near --threshold 0.8 --json
+    talimat contamination data.jsonl --against question.jsonl --ngram 13 --json
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from .language import (
     resolve_language,
 )
 from .sizing import BREADTHS, COVERAGES
+from .tokens import TOKENIZERS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,6 +55,7 @@ T = TypeVar("T")
 
 # The choices come from the library, so the command line offers exactly what the API accepts.
 SIZE_BAND_CODES = tuple(band.code for band in SIZE_BANDS)
+TOKENIZER_NAMES = tuple(TOKENIZERS)
 FORMAT_NAMES = FORMATS
 CATALOG_COLUMNS = ("name", "hub_id", "samples", "size_band", "languages", "license", "purpose")
 PROBLEMS_SHOWN = 20
@@ -204,6 +209,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     mix.add_argument("--no-upsampling", action="store_true", help=text("help_no_upsampling"))
 
     _add_tokens_command(command, text)
+    _add_curation_commands(commands, language)
     return parser
 
 
@@ -478,9 +484,6 @@ def _run_mix(options: argparse.Namespace, language: str) -> int:
 # --------------------------------------------------------------------------- tokens
 
 
-TOKENIZER_NAMES = ("mistral-v1", "mistral-v3", "tekken")  # talimat.tokens.TOKENIZERS
-
-
 def _add_tokens_command(
     command: Callable[[str, Callable[[argparse.Namespace, str], int]], _Parser],
     text: Callable[..., str],
@@ -541,6 +544,191 @@ def _run_tokens(options: argparse.Namespace, language: str) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- curation
+
+_curation = messages("cli_curation")
+
+
+def _add_curation_commands(commands: Any, language: str) -> None:
+    """``filter``, ``dedup`` and ``contamination``, with their strings in cli_curation.toml."""
+
+    def text(key: str, **fields: object) -> str:
+        return _curation(key, language, **fields)
+
+    def command(name: str, handler: Callable[[argparse.Namespace, str], int]) -> _Parser:
+        sub = commands.add_parser(
+            name,
+            help=text(f"help_{name}"),
+            description=text(f"description_{name}"),
+            formatter_class=_formatter(language),
+            add_help=False,
+        )
+        sub.set_defaults(handler=handler)
+        return _prepare(sub, language)
+
+    def inputs(sub: _Parser) -> None:
+        sub.add_argument("source", metavar="IN", type=Path, help=_("help_file", language))
+        sub.add_argument("target", metavar="OUT", type=Path, help=text("help_target"))
+        sub.add_argument("--format", choices=FORMAT_NAMES, help=_("help_format", language))
+        sub.add_argument("--lenient", action="store_true", help=text("help_lenient"))
+        sub.add_argument("--json", action="store_true", help=text("help_json"))
+
+    from .filters import RULES
+
+    screen = command("filter", _run_filter)
+    inputs(screen)
+    screen.add_argument(
+        "--rule", action="append", choices=RULES, metavar="RULE", help=text("help_rule")
+    )
+    screen.add_argument("--languages", metavar="CODES", help=text("help_languages"))
+    screen.add_argument("--min-chars", type=int, default=2, metavar="N", help=text("help_min"))
+    screen.add_argument("--max-chars", type=int, default=10_000, metavar="N", help=text("help_max"))
+
+    dedup = command("dedup", _run_dedup)
+    inputs(dedup)
+    dedup.add_argument("--near", action="store_true", help=text("help_near"))
+    dedup.add_argument(
+        "--threshold", type=float, default=0.8, metavar="T", help=text("help_threshold")
+    )
+
+    check = command("contamination", _run_contamination)
+    check.add_argument("train", metavar="TRAIN", type=Path, help=text("help_train"))
+    check.add_argument(
+        "--against", type=Path, required=True, metavar="BENCH", help=text("help_against")
+    )
+    check.add_argument("--ngram", type=int, default=13, metavar="N", help=text("help_ngram"))
+    check.add_argument("--format", choices=FORMAT_NAMES, help=_("help_format", language))
+    check.add_argument("--json", action="store_true", help=text("help_json"))
+
+
+def _print_json(report: dict[str, Any]) -> None:
+    import json
+
+    print(json.dumps(report, ensure_ascii=False))
+
+
+def _write_kept(options: argparse.Namespace, keep: Callable[[Any], Iterator[Any]]) -> Any:
+    """Stream IN through ``keep`` into OUT, atomically, in IN's own format; return the reader."""
+    from .streams import atomic_jsonl, check_target, numbered_records
+
+    check_target(options.target, options.source)  # before reading a single record
+    reader = numbered_records(options.source, options.format, strict=not options.lenient)
+    atomic_jsonl(
+        options.target,
+        (reader.original(record) for _number, record in keep(reader)),
+        options.source,
+    )
+    return reader
+
+
+def _print_skipped(reader: Any, language: str, *, stderr: bool = False) -> None:
+    """The bad records --lenient skipped; on stderr beside a --json report on stdout."""
+    if not reader.problems:
+        return
+    count = format_number(len({p.record for p in reader.problems}), language)
+    if stderr:
+        print(_curation("skipped_bad", language, count=count), file=sys.stderr)
+        for problem in reader.problems:
+            print(f"  {problem.describe(language)}", file=sys.stderr)
+        return
+    print(_curation("skipped_bad", language, count=count))
+    _print_problems(reader.problems, language)
+
+
+def _run_filter(options: argparse.Namespace, language: str) -> int:
+    from .filters import FilterConfig, FilterReport, filter_records
+
+    codes = tuple(c.strip() for c in (options.languages or "").split(",") if c.strip())
+    config = FilterConfig(min_chars=options.min_chars, max_chars=options.max_chars, languages=codes)
+    report = FilterReport()
+    label = _curation("progress_filter", language)
+    reader = _write_kept(
+        options,
+        lambda records: filter_records(
+            _progress(records, label), report, rules=options.rule, config=config
+        ),
+    )
+    if options.json:
+        _print_json(report.to_json(language))
+        _print_skipped(reader, language, stderr=True)
+        return 0
+    print(report.summary(language))
+    for flag in report.flags[:PROBLEMS_SHOWN]:
+        print(f"  {flag.describe(language)}")
+    if len(report.flags) > PROBLEMS_SHOWN:
+        hidden = format_number(len(report.flags) - PROBLEMS_SHOWN, language)
+        print(_("more_problems", language, count=hidden))
+    _print_skipped(reader, language)
+    print(_curation("written", language, file=options.target))
+    return 0
+
+
+def _run_dedup(options: argparse.Namespace, language: str) -> int:
+    from .dedup import DedupResult, deduplicate_records
+
+    result = DedupResult()
+    label = _curation("progress_dedup", language)
+    reader = _write_kept(
+        options,
+        lambda records: deduplicate_records(
+            _progress(records, label), result, near=options.near, threshold=options.threshold
+        ),
+    )
+    if options.json:
+        _print_json(result.to_json())
+        _print_skipped(reader, language, stderr=True)
+        return 0
+    print(result.summary(language))
+    for item in result.removed[:PROBLEMS_SHOWN]:
+        print(
+            "  "
+            + _curation(
+                "removed_line",
+                language,
+                record=item.record,
+                first=item.duplicate_of,
+                similarity=format_number(round(item.similarity, 2), language),
+                kind=messages("dedup")(f"kind_{item.kind}", language),
+            )
+        )
+    if len(result.removed) > PROBLEMS_SHOWN:
+        hidden = format_number(len(result.removed) - PROBLEMS_SHOWN, language)
+        print(_("more_problems", language, count=hidden))
+    _print_skipped(reader, language)
+    print(_curation("written", language, file=options.target))
+    return 0
+
+
+def _run_contamination(options: argparse.Namespace, language: str) -> int:
+    from .contamination import BenchmarkIndex, find_contamination, read_benchmark
+    from .streams import numbered_records
+
+    index = BenchmarkIndex(read_benchmark(options.against), options.ngram)
+    label = _curation("progress_contamination", language)
+    records = numbered_records(options.train, options.format)
+    report = find_contamination(_progress(records, label), index)
+    if options.json:
+        _print_json(report.to_json())
+        return 1 if report.contaminated else 0
+    print(report.summary(language))
+    for overlap in report.contaminated[:PROBLEMS_SHOWN]:
+        print(
+            "  "
+            + _curation(
+                "overlap_line",
+                language,
+                record=overlap.record,
+                item=overlap.benchmark_item,
+                count=format_number(len(overlap.ngrams), language),
+                ngram=overlap.ngrams[0],
+            )
+        )
+    if len(report.contaminated) > PROBLEMS_SHOWN:
+        hidden = format_number(len(report.contaminated) - PROBLEMS_SHOWN, language)
+        print(_("more_problems", language, count=hidden))
+    return 1 if report.contaminated else 0
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -567,6 +755,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:  # the reader stopped early, as `talimat catalog | head` does
             _silence_stdout()
             return 1
+        except ModuleNotFoundError as error:  # an optional extra is not installed
+            return _fail(_curation("missing_extra", language, module=error.name), language)
         except FileNotFoundError as error:
             return _fail(_("file_not_found", language, file=error.filename), language)
         except IsADirectoryError as error:

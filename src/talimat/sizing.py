@@ -43,7 +43,10 @@ __all__ = [
     "TokenBudget",
     "guidance_table",
     "plot_reference_points",
+    "preference_reference_points",
+    "read_preference_points",
     "read_reference_points",
+    "recommend_preference_pairs",
     "recommend_sample_count",
     "reference_points",
 ]
@@ -568,3 +571,110 @@ def _log_formatter(language: str):
     from matplotlib.ticker import FuncFormatter
 
     return FuncFormatter(lambda value, _pos: format_number(value, language) if value >= 1 else "")
+
+
+# --- preference pairs ----------------------------------------------------------------
+# Additive: the [[preference_point]] entries of the same file, read with the same checks.
+
+_PREFERENCE_MODEL_RANGE = (7.0, 70.0)
+
+
+def read_preference_points(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Read the ``[[preference_point]]`` entries of a reference-point file, checked.
+
+    Each entry has the fields of a ``[[point]]``; its sample counts count preference pairs.
+    """
+    label = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ReferencePointDataError(f"{label}: not valid TOML ({error})") from None
+    entries = raw.get("preference_point")
+    if not isinstance(entries, list) or not entries:
+        raise ReferencePointDataError(f"{label}: no [[preference_point]] entries")
+    points = [_parse_point(entry, label, number) for number, entry in enumerate(entries, 1)]
+    if len({point["key"] for point in points}) != len(points):
+        raise ReferencePointDataError(f"{label}: duplicate [[preference_point]] key")
+    return points
+
+
+@cache
+def _packaged_preference_points() -> tuple[dict[str, Any], ...]:
+    with resources.as_file(resources.files("talimat") / "data" / "reference_points.toml") as path:
+        return tuple(read_preference_points(Path(path)))
+
+
+def _preference_points(lang: str | None) -> dict[str, ReferencePoint]:
+    language = resolve_language(lang)
+    return {
+        raw["key"]: ReferencePoint(
+            key=raw["key"],
+            name=raw["name"][language],
+            samples_low=raw["samples_low"],
+            samples_high=raw["samples_high"],
+            model=raw["model"],
+            model_params_b=raw["model_params_b"],
+            what_counted=raw["what_counted"][language],
+            source_url=raw["source_url"],
+            bibtex_key=raw["bibtex_key"],
+            note=raw["note"][language],
+            kind=raw["kind"],
+            checked=raw["checked"],
+        )
+        for raw in _packaged_preference_points()
+    }
+
+
+def preference_reference_points(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
+    """The preference-pair reference points as a table, like :func:`reference_points`."""
+    import pandas as pd
+
+    language = resolve_language(lang)
+    points = _preference_points(language).values()
+    frame = pd.DataFrame(
+        [{name: getattr(point, name) for name in _POINT_COLUMNS} for point in points],
+        columns=list(_POINT_COLUMNS),
+    )
+    for name in ("samples_low", "samples_high"):
+        frame[name] = frame[name].astype("Int64")
+    frame["model_params_b"] = frame["model_params_b"].astype("Float64")
+    if raw:
+        return frame
+    frame["kind"] = [_msg(f"kind_{kind}", language) for kind in frame["kind"]]
+    return frame.rename(columns={name: _msg(f"col_{name}", language) for name in _POINT_COLUMNS})
+
+
+def recommend_preference_pairs(
+    model_params_b: float, *, lang: str | None = None
+) -> SampleCountAdvice:
+    """How many preference pairs published open recipes used, for a model of this size.
+
+    The range runs from the smallest to the largest published count in the package's
+    ``[[preference_point]]`` data (general chat models); every reference point is cited.
+    """
+    if isinstance(model_params_b, bool) or not isinstance(model_params_b, int | float):
+        raise ValueError(
+            f"model_params_b must be a number of billions of parameters; got {model_params_b!r}"
+        )
+    if not math.isfinite(model_params_b) or model_params_b <= 0:
+        raise ValueError(f"model_params_b must be a positive number; got {model_params_b!r}")
+    language = resolve_language(lang)
+    points = list(_preference_points(language).values())
+    low = min(int(p.samples_low or p.samples_high or 0) for p in points)
+    high = max(int(p.samples_high or p.samples_low or 0) for p in points)
+    keys = ["reason_preference_sft_first", "reason_preference_published"]
+    keys.append("reason_preference_ai_feedback")
+    smallest, largest = _PREFERENCE_MODEL_RANGE
+    if not smallest <= model_params_b <= largest:
+        keys.append("reason_preference_outside")
+    return SampleCountAdvice(
+        purpose="preference",
+        low=low,
+        high=high,
+        reasons=tuple(_msg(key, language) for key in keys),
+        references=tuple(points),
+        model_params_b=float(model_params_b),
+        _reason_keys=tuple(keys),
+        _label_key="purpose_preference",
+    )

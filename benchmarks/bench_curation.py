@@ -1,0 +1,156 @@
+"""Benchmark near-duplicate removal: throughput, memory, and the ratio to datasketch itself.
+
+Generates the seeded dataset of ``bench_package.py`` (about 3% exact and 2% near
+duplicates) and measures, each in a fresh subprocess, median of ``--repeat`` runs:
+
+``dedup``
+    ``talimat.dedup.deduplicate_records(..., near=True)`` over the streamed file: reading
+    and checking every record, exact and normalized keys, word 3-gram shingles, a MinHash
+    signature per record and the LSH query and insert;
+``floor``
+    the same file read line by line, the same shingles, and datasketch's own batch MinHash
+    (``MinHash.bulk``, 128 permutations), nothing else: the cost of the signatures alone.
+
+The ratio ``dedup / floor`` is what the package adds around datasketch, measured on the same
+texts in the same run, so it does not depend on the machine. Peak memory is measured at the
+full record count and at a quarter of it; the difference divided by the extra records is the
+memory each additional record costs (the index keeps a key and a signature per kept record,
+never the record itself)::
+
+    python benchmarks/bench_curation.py                       # 1,000,000 records, 3 runs
+    python benchmarks/bench_curation.py --records 100000 --repeat 1 --json curation.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_package import generate
+
+OPERATIONS = ("dedup", "floor")
+#: The package may spend at most this many times datasketch's own MinHash time.
+TARGET_RATIO = 4.0
+BATCH = 1_000
+
+
+def run_operation(operation: str, source: Path, workdir: Path) -> None:
+    """The work being measured (runs in the innermost process)."""
+    if operation == "dedup":
+        from talimat.dedup import DedupResult, deduplicate_records
+        from talimat.streams import numbered_records
+
+        result = DedupResult()
+        for _ in deduplicate_records(numbered_records(source), result, near=True):
+            pass
+        print(json.dumps(result.counts()), file=sys.stderr)
+    elif operation == "floor":
+        from datasketch import MinHash
+
+        from talimat.dedup import shingles
+
+        batch: list[list[bytes]] = []
+        with source.open("rb") as handle:
+            for line in handle:
+                turns = json.loads(line)["messages"]
+                text = "\n".join(t["content"] for t in turns if t["role"] != "system")
+                batch.append([gram.encode() for gram in shingles(text)])
+                if len(batch) == BATCH:
+                    MinHash.bulk(batch, num_perm=128)
+                    batch = []
+        if batch:
+            MinHash.bulk(batch, num_perm=128)
+    else:
+        raise SystemExit(f"unknown operation {operation!r}")
+
+
+def measure(operation: str, source: Path, workdir: Path) -> dict[str, float]:
+    """One measurement in a fresh wrapper process, so RUSAGE_CHILDREN sees one child."""
+    command = [sys.executable, __file__, "_measure", operation, str(source), str(workdir)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def _median_run(operation: str, source: Path, workdir: Path, repeat: int) -> dict[str, float]:
+    runs = [measure(operation, source, workdir) for _ in range(repeat)]
+    return {
+        "median_seconds": statistics.median(run["seconds"] for run in runs),
+        "all_seconds": [round(run["seconds"], 3) for run in runs],
+        "peak_bytes": max(run["peak_bytes"] for run in runs),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["_run"]:
+        run_operation(args[1], Path(args[2]), Path(args[3]))
+        return 0
+    if args[:1] == ["_measure"]:
+        command = [sys.executable, __file__, "_run", *args[1:4]]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(json.dumps({"seconds": seconds, "peak_bytes": usage.ru_maxrss * 1024}))
+        return 0
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000, help="records to generate")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per operation (median)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic dataset")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    options = parser.parse_args(args)
+
+    quarter = max(1, options.records // 4)
+    with tempfile.TemporaryDirectory(prefix="talimat-bench-curation-") as folder:
+        workdir = Path(folder)
+        full, small = workdir / "full.jsonl", workdir / "quarter.jsonl"
+        generate(full, options.records, options.seed)
+        generate(small, quarter, options.seed)
+        dedup = _median_run("dedup", full, workdir, options.repeat)
+        floor = _median_run("floor", full, workdir, options.repeat)
+        dedup_small = _median_run("dedup", small, workdir, 1)
+
+    ratio = dedup["median_seconds"] / floor["median_seconds"]
+    extra = options.records - quarter
+    per_record = (dedup["peak_bytes"] - dedup_small["peak_bytes"]) / max(1, extra)
+    result = {
+        "records": options.records,
+        "runs": options.repeat,
+        "dedup_seconds": round(dedup["median_seconds"], 3),
+        "dedup_all_seconds": dedup["all_seconds"],
+        "dedup_records_per_second": round(options.records / dedup["median_seconds"]),
+        "floor_seconds": round(floor["median_seconds"], 3),
+        "floor_all_seconds": floor["all_seconds"],
+        "ratio_to_datasketch": round(ratio, 2),
+        "ratio_ok": ratio <= TARGET_RATIO,
+        "dedup_peak_bytes": dedup["peak_bytes"],
+        "dedup_peak_bytes_at_quarter": dedup_small["peak_bytes"],
+        "floor_peak_bytes": floor["peak_bytes"],
+        "bytes_per_extra_record": round(per_record),
+    }
+    mib = 1024**2
+    print(
+        f"near-dedup of {options.records:,} records: {result['dedup_seconds']:.1f} s "
+        f"({result['dedup_records_per_second']:,} records/s), datasketch MinHash alone "
+        f"{result['floor_seconds']:.1f} s, ratio {ratio:.2f} (target ≤ {TARGET_RATIO:g})\n"
+        f"peak memory {dedup['peak_bytes'] / mib:,.0f} MiB at {options.records:,} records, "
+        f"{dedup_small['peak_bytes'] / mib:,.0f} MiB at {quarter:,}: "
+        f"{per_record:,.0f} bytes per extra record (the index, not the records)"
+    )
+    if options.json:
+        options.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return 0 if result["ratio_ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Streaming a dataset file record by record, with numbers, and writing results atomically.
+
+The curation commands (``filter``, ``dedup``) read a file once, decide about each record as
+it passes and write what they keep. Two things are shared by all of them and live here:
+
+* :func:`numbered_records` yields ``(number, canonical record)`` pairs, numbered from 1 the
+  way ``talimat validate`` numbers them (the line number in a JSONL file), so that a report
+  can name the record a reader will find in the file;
+* :func:`atomic_jsonl` writes JSONL to a temporary file in the target's folder and renames it
+  into place only when every record is written, and refuses a target that is one of the
+  inputs, also when it is reached through a symbolic or a hard link.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from talimat.errors import TalimatError
+
+from .formats import FormatName, Problem, _scan, _State, from_messages
+from .language import messages
+
+__all__ = [
+    "JSONL_SUFFIXES",
+    "NumberedRecords",
+    "StreamError",
+    "atomic_jsonl",
+    "check_target",
+    "numbered_records",
+]
+
+_ = messages("streams")
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+class StreamError(TalimatError):
+    """A target that cannot be written: not JSONL, or the same file as an input."""
+
+
+class NumberedRecords:
+    """The canonical records of a file with their 1-based numbers, streamed.
+
+    Iterating yields ``(number, record)``. After the loop, ``format`` is the format the
+    file was read as (detected from its first good record) and, with ``strict=False``,
+    ``problems`` lists every bad record, which was skipped and is never silently lost.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], fmt: FormatName | None = None, *, strict: bool = True
+    ) -> None:
+        self.path = Path(path)
+        self.problems: list[Problem] = []
+        self._state = _State(None)
+        self._number = 0
+        # formats._scan is the reader every command shares; its record hook gives the number
+        # of the record it is about to yield, which iter_records does not expose.
+        self._records = _scan(self.path, fmt, strict, self.problems, self._state, self._remember)
+
+    def _remember(self, number: int) -> None:
+        self._number = number
+
+    @property
+    def format(self) -> FormatName | None:
+        """The format the file is read as, given or detected from its first good record."""
+        return self._state.format
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        for record in self._records:
+            yield self._number, record
+
+    def original(self, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` back in the file's own format (exact, thanks to its ``_layout``)."""
+        return from_messages(record, self.format) if self.format else record
+
+
+def numbered_records(
+    path: str | os.PathLike[str], fmt: FormatName | None = None, *, strict: bool = True
+) -> NumberedRecords:
+    """Stream ``(number, canonical record)`` pairs from a file (see :class:`NumberedRecords`)."""
+    return NumberedRecords(path, fmt, strict=strict)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)  # same inode: the same path, a symlink or a hard link
+    except OSError:
+        return False
+
+
+def check_target(target: str | os.PathLike[str], *inputs: str | os.PathLike[str]) -> Path:
+    """Refuse a target that is not JSONL or that is one of ``inputs``; return it as a Path."""
+    out = Path(target)
+    if out.suffix.lower() not in JSONL_SUFFIXES:
+        raise StreamError(_("not_jsonl", None, file=os.fspath(out), suffix=out.suffix or "''"))
+    for source in inputs:
+        if _same_file(out, Path(source)):
+            raise StreamError(_("same_file", None, file=os.fspath(out), source=os.fspath(source)))
+    return out
+
+
+def atomic_jsonl(
+    target: str | os.PathLike[str],
+    records: Iterable[dict[str, Any]],
+    *inputs: str | os.PathLike[str],
+) -> int:
+    """Write ``records`` as JSONL to ``target`` atomically; return how many were written.
+
+    The records go to a temporary file in the target's folder (so that the final rename
+    stays on one file system) and replace ``target`` only when all are written: a run that
+    fails half-way leaves the old target, or none, never a truncated file.
+    """
+    out = check_target(target, *inputs)
+    folder = out.parent if str(out.parent) else Path(".")
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=folder)
+    count = 0
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            for record in records:
+                stream.write(encode(record))
+                stream.write("\n")
+                count += 1
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, out)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return count
