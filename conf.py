@@ -60,6 +60,9 @@ nb_execution_raise_on_error = True  # a failing cell fails the build
 nb_execution_show_tb = True
 nb_execution_timeout = 120
 nb_merge_streams = True
+# Notebooks that measure the translation catalogs: re-read and re-run when a catalog changes
+# (their own metadata sets execution_mode: force; talimat_sphinx.notebooks explains why).
+talimat_catalog_readers = ["notebooks/03-turkish-token-tax"]
 
 # -- Internationalisation ------------------------------------------------------
 # Turkish lives in locales/tr/LC_MESSAGES/, one catalog per page (gettext_compact off);

@@ -178,3 +178,33 @@ def test_a_missing_translation_is_a_warning_and_no_notebook(app, rootdir) -> Non
     app.build()
     assert "no tr translation for 'Solution'" in app.warning.getvalue()
     assert not (Path(app.outdir) / "notebooks" / "first.ipynb").exists()
+
+
+@pytest.mark.slow
+def test_a_notebook_reading_the_catalogs_is_reread_when_a_catalog_changes(
+    make_app, rootdir, sphinx_test_tempdir
+) -> None:
+    import shutil
+
+    srcdir = sphinx_test_tempdir / "notebooks-readers"
+    shutil.copytree(rootdir / "test-notebooks", srcdir, dirs_exist_ok=True)
+    settings = {
+        "srcdir": srcdir,
+        "confoverrides": {
+            "talimat_catalog_readers": ["notebooks/first"],
+            "nb_execution_mode": "off",
+        },
+    }
+
+    def read_docs() -> list[str]:
+        app = make_app("html", **settings)
+        read: list[str] = []
+        app.connect("env-before-read-docs", lambda app, env, docs: read.extend(docs))
+        app.build()
+        return read
+
+    assert "notebooks/first" in read_docs()  # the first build reads everything
+    assert read_docs() == []  # nothing changed: nothing is read again
+    catalog = srcdir / "locales" / "tr" / "LC_MESSAGES" / "notebooks" / "first.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert read_docs() == ["notebooks/first"]  # a catalog changed: only the reader is read

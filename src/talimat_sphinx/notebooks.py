@@ -11,6 +11,7 @@ and launch (Colab, Binder) links; both launchers open the published notebooks.
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -313,10 +314,41 @@ def add_notebook_links(
     }
 
 
+def catalogs_digest(srcdir: Path) -> str:
+    """Hash of every catalog under ``locales/``: what a notebook reading the catalogs depends on."""
+    digest = hashlib.sha256()
+    for path in sorted((srcdir / "locales").rglob("*.po")):
+        digest.update(path.relative_to(srcdir).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def reread_catalog_readers(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Notebooks that read the catalogs (``talimat_catalog_readers``) are re-read when they change.
+
+    Sphinx re-reads a page only when its source changed, and jupyter-cache keys a notebook on
+    its code: a notebook that measures the catalogs (the Turkish token tax) would otherwise keep
+    the figures of older catalogs. Such a notebook sets ``execution_mode: force`` in its own
+    metadata, so re-reading it runs it again.
+    """
+    readers = [name for name in app.config.talimat_catalog_readers if name in env.found_docs]
+    if not readers:
+        return []
+    digest = catalogs_digest(Path(app.srcdir))
+    if getattr(env, "talimat_catalogs_digest", None) == digest:
+        return []
+    env.talimat_catalogs_digest = digest
+    return readers
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("talimat_repository", "", "html", types=(str,))
     app.add_config_value("talimat_pages_branch", "gh-pages", "html", types=(str,))
     app.add_config_value("talimat_install", "talimat", "html", types=(str,))
+    app.add_config_value("talimat_catalog_readers", [], "env", types=(list, tuple))
+    app.connect("env-get-outdated", reread_catalog_readers)
     app.connect("build-finished", write_notebooks)
     app.connect("html-page-context", add_notebook_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
