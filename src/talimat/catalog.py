@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 from talimat.choices import check_choice
 from talimat.errors import TalimatError, data_file_problem
 
-from .language import localized_table, messages, resolve_language
+from .language import LANGUAGES, localized_table, messages, resolve_language
 
 if TYPE_CHECKING:  # pandas is imported lazily
     import pandas as pd
@@ -78,27 +78,33 @@ PROVENANCES: tuple[str, ...] = get_args(Provenance)
 #: that does not say which Creative Commons licence) is treated as unclear, hence not allowed.
 COMMERCIAL_LICENSES = frozenset({"apache-2.0", "mit", "cc-by-4.0", "cc-by-sa-3.0", "odc-by"})
 
+#: The fields written once per language (``samples_note_en``, ``samples_note_tr``, …): one
+#: column for each language of the language table.
+LOCALIZED_FIELDS: tuple[str, ...] = ("samples_note", "focus", "provenance_note")
+
+
+def _per_language(name: str) -> tuple[str, ...]:
+    return tuple(f"{name}_{code}" for code in LANGUAGES)
+
+
 FIELDS: tuple[str, ...] = (
     "hub_id",
     "name",
     "samples",
-    "samples_note_en",
-    "samples_note_tr",
+    *_per_language("samples_note"),
     "languages",
     "license",
     "purpose",
-    "focus_en",
-    "focus_tr",
+    *_per_language("focus"),
     "format",
     "origin",
     "provenance",
-    "provenance_note_en",
-    "provenance_note_tr",
+    *_per_language("provenance_note"),
     "source_url",
     "bibtex_key",
     "checked",
 )
-_REQUIRED = frozenset(FIELDS) - {"focus_en", "focus_tr"}
+_REQUIRED = frozenset(FIELDS) - set(_per_language("focus"))
 
 _msg = messages("catalog")
 
@@ -164,39 +170,40 @@ class DatasetEntry:
     hub_id: str
     name: str
     samples: int
-    samples_note_en: str
-    samples_note_tr: str
     languages: tuple[str, ...]
     license: str
     purpose: str
-    focus_en: str
-    focus_tr: str
     format: str
     origin: str
     provenance: str
-    provenance_note_en: str
-    provenance_note_tr: str
     source_url: str
     bibtex_key: str
     checked: date
+    #: The per-language fields by column name (``"focus_tr"``): see :data:`LOCALIZED_FIELDS`.
+    texts: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def size_band(self) -> SizeBand:
         return size_band_of(self.samples)
 
+    def value(self, column: str) -> object:
+        """The value of one catalog column, per-language ones (``"focus_tr"``) included."""
+        return self.texts[column] if column in self.texts else getattr(self, column)
+
+    def _text(self, name: str, lang: str | None) -> str:
+        return self.texts[f"{name}_{resolve_language(lang)}"]
+
     def samples_note(self, lang: str | None = None) -> str:
         """What the sample count means, in ``lang``."""
-        return self.samples_note_tr if resolve_language(lang) == "tr" else self.samples_note_en
+        return self._text("samples_note", lang)
 
     def focus(self, lang: str | None = None) -> str:
         """The task or domain (empty for general-purpose sets), in ``lang``."""
-        return self.focus_tr if resolve_language(lang) == "tr" else self.focus_en
+        return self._text("focus", lang)
 
     def provenance_note(self, lang: str | None = None) -> str:
         """Where the content comes from, in ``lang``."""
-        return (
-            self.provenance_note_tr if resolve_language(lang) == "tr" else self.provenance_note_en
-        )
+        return self._text("provenance_note", lang)
 
 
 @dataclass(frozen=True)
@@ -286,7 +293,7 @@ def _parse_row(record: dict[str, str], path: str, row: int) -> DatasetEntry:
         if values[name] not in allowed:
             raise _bad(path, row, name, f"{values[name]!r} is not one of {', '.join(allowed)}")
     if values["purpose"] != "general":
-        for name in ("focus_en", "focus_tr"):
+        for name in _per_language("focus"):
             if not values[name]:
                 raise _bad(
                     path, row, name, f"a {values['purpose']} dataset needs its task or domain"
@@ -306,21 +313,18 @@ def _parse_row(record: dict[str, str], path: str, row: int) -> DatasetEntry:
         hub_id=values["hub_id"],
         name=values["name"],
         samples=samples,
-        samples_note_en=values["samples_note_en"],
-        samples_note_tr=values["samples_note_tr"],
         languages=languages,
         license=values["license"].lower(),
         purpose=values["purpose"],
-        focus_en=values["focus_en"],
-        focus_tr=values["focus_tr"],
         format=values["format"],
         origin=values["origin"],
         provenance=values["provenance"],
-        provenance_note_en=values["provenance_note_en"],
-        provenance_note_tr=values["provenance_note_tr"],
         source_url=values["source_url"],
         bibtex_key=values["bibtex_key"],
         checked=checked,
+        texts={
+            column: values[column] for name in LOCALIZED_FIELDS for column in _per_language(name)
+        },
     )
 
 
@@ -384,7 +388,7 @@ def _raw_frame(entries: Iterable[DatasetEntry]) -> pd.DataFrame:
     rows = []
     for entry in entries:
         derived = {"size_band", "commercial"}
-        row = {name: getattr(entry, name) for name in _RAW_COLUMNS if name not in derived}
+        row = {name: entry.value(name) for name in _RAW_COLUMNS if name not in derived}
         row["size_band"] = entry.size_band.code
         row["commercial"] = commercial_use(entry).allowed
         rows.append(row)

@@ -233,8 +233,9 @@ def _localized(raw: Any, path: str, entry: int, key: str, name: str) -> dict[str
     if not isinstance(raw, Mapping) or any(
         not isinstance(text := raw.get(lang), str) or not text.strip() for lang in LANGUAGES
     ):
-        raise _bad(path, entry, key, name, "needs non-empty 'en' and 'tr' texts")
-    return {"en": raw["en"], "tr": raw["tr"]}
+        wanted = " and ".join(repr(code) for code in LANGUAGES)
+        raise _bad(path, entry, key, name, f"needs non-empty {wanted} texts")
+    return {code: raw[code] for code in LANGUAGES}
 
 
 def _parse_point(raw: Mapping[str, Any], path: str, entry: int) -> dict[str, Any]:
@@ -248,7 +249,7 @@ def _parse_point(raw: Mapping[str, Any], path: str, entry: int) -> dict[str, Any
     if isinstance(names, str):
         if not names.strip():
             raise _bad(path, entry, key, "name", "empty")
-        names = {"en": names, "tr": names}
+        names = {code: names for code in LANGUAGES}
     names = _localized(names, path, entry, key, "name")
     kind = raw["kind"]
     if kind not in KINDS:
