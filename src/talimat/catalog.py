@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pandas is imported lazily
 __all__ = [
     "COMMERCIAL_LICENSES",
     "FIELDS",
+    "LOCALIZED_FIELDS",
     "SIZE_BANDS",
     "CatalogDataError",
     "CommercialUse",
