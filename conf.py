@@ -45,6 +45,7 @@ extensions = [
     "talimat_site",
     "talimat_search_tr",
     "talimat_notebooks",
+    "talimat_sphinx.api_signatures",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]

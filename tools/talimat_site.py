@@ -171,7 +171,11 @@ class KeepApiReferenceUntranslated(SphinxTransform):
     def apply(self, **kwargs: Any) -> None:
         for desc in self.document.findall(addnodes.desc):  # signatures and member docs
             for node in desc.findall(nodes.TextElement):
-                node["translatable"] = False
+                # Never on inline nodes: Sphinx's RemoveTranslatableInline unwraps every inline
+                # carrying "translatable" and appends its children at the end of the parent,
+                # which scrambled signatures (`f(=langNone)`). Inline text is not extracted anyway.
+                if not isinstance(node, nodes.inline):
+                    node["translatable"] = False
         for node in self.document.findall(nodes.TextElement):  # module docstrings
             if ":docstring of " in (node.source or ""):
                 node["translatable"] = False
