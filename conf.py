@@ -46,6 +46,8 @@ extensions = [
     "talimat_search_tr",
     "talimat_notebooks",
     "talimat_sphinx.api_signatures",
+    "talimat_sphinx.glossary_tr",
+    "talimat_sphinx.index_tr",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]
