@@ -34,7 +34,8 @@ READ_STRINGS = """
   const found = new Set();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.parentElement.closest(skip) && node.nodeValue.trim()) found.add(node.nodeValue.trim());
+    const text = node.nodeValue.trim();
+    if (text && !node.parentElement.closest(skip)) found.add(text);
   }
   const names = ["title", "aria-label", "placeholder", "alt", "data-tooltip", "data-bs-title"];
   for (const element of document.querySelectorAll("*")) {
