@@ -48,6 +48,7 @@ extensions = [
     "talimat_sphinx.api_signatures",
     "talimat_sphinx.glossary_tr",
     "talimat_sphinx.index_tr",
+    "talimat_sphinx.bibliography_tr",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]
