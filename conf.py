@@ -49,6 +49,7 @@ extensions = [
     "talimat_sphinx.glossary_tr",
     "talimat_sphinx.index_tr",
     "talimat_sphinx.bibliography_tr",
+    "talimat_sphinx.controls",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]
@@ -116,5 +117,5 @@ html_theme_options = {
     "search_bar_text": "Search...",  # translated at builder-inited (talimat_site)
     "navbar_persistent": [],  # the sidebar has the search field: no second one in a header
     # No "By <author>" line: the theme's Turkish for it ("Tarafından X") reads backwards.
-    "footer_content_items": ["copyright.html", "last-updated.html"],
+    "footer_content_items": ["copyright.html", "last-updated.html", "language-chooser-link.html"],
 }
