@@ -50,6 +50,7 @@ extensions = [
     "talimat_sphinx.index_tr",
     "talimat_sphinx.bibliography_tr",
     "talimat_sphinx.controls",
+    "talimat_sphinx.assets",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]
