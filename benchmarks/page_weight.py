@@ -11,8 +11,8 @@ request served from its cache). Scenarios, each the median of ``--runs`` runs:
 * first visit: a chapter page (and a notebook page) with an empty cache;
 * language switch: after that first visit, the switcher to the same page in the other language.
 
-Budgets (issue 15): first visit of a chapter <= 200 KiB, language switch <= 60 KiB. The exit code
-is 1 when a median is over its budget.
+Budgets (issue 15), for a chapter page: first visit <= 200 KiB, language switch <= 60 KiB. A
+notebook page is measured and reported too. The exit code is 1 when a median is over its budget.
 """
 
 from __future__ import annotations
@@ -163,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
                 for scenario, budget in BUDGETS.items():
                     median = statistics.median(int(run[scenario]) for run in runs)  # type: ignore[call-overload]
                     entry[scenario] = median
-                    limited = path == CHAPTER or scenario == "language switch"
+                    # The budgets are the chapter page's; a notebook page is reported beside it
+                    # (its HTML carries the notebook's figures: content, not page chrome).
+                    limited = path == CHAPTER
                     mark = ""
                     if limited:
                         mark = f" (budget {budget / KIB:.0f} KiB, ratio {median / budget:.2f})"

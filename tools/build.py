@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 import site_config
+from talimat_sphinx.shared_static import share_static
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
@@ -83,6 +84,7 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
         shutil.copytree(
             build_dir / language / "html", target, ignore=shutil.ignore_patterns(".buildinfo")
         )
+    share_static(site)  # one _static for every language: switching language re-downloads nothing
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(ROOT / "_templates" / "site"), autoescape=True
     )
