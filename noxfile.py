@@ -61,3 +61,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_package.py")
     session.run("python", "tools/build.py", "--no-open")
     session.run("python", "benchmarks/page_weight.py")
+    if shutil.which("npm"):  # Lighthouse, pinned in benchmarks/lighthouse/package-lock.json
+        npm_ci = ["npm", "ci", "--prefix", "benchmarks/lighthouse", "--no-audit", "--no-fund"]
+        session.run(*npm_ci, external=True)
+        session.run("python", "benchmarks/lighthouse.py")

@@ -96,6 +96,7 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
             for code, (name, tagline) in LANGUAGES.items()
         ],
         "root_path": urlsplit(site_config.SITE_URL).path,
+        "site_url": site_config.SITE_URL,  # absolute hreflang links (relative ones are invalid)
     }
     for page in ("index.html", "404.html"):
         html = environment.get_template(page).render(**context)

@@ -5,6 +5,8 @@
   were 404s on every page. They are dropped; on notebook pages the notebook menu (which offers
   the notebook in the page's language) takes the theme menu's place: one download menu, not two.
 * Every page links to the site's language chooser (``<root>/index.html?choose``).
+* Absolute ``hreflang`` alternates (search engines and Lighthouse reject relative ones): every
+  language, this one included, and ``x-default`` for the chooser.
 * The language switcher script (``_static/talimat-switcher.js``) keeps the reader's place.
 """
 
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urljoin
 
 from sphinx.application import Sphinx
 
-__all__ = ["chooser_url", "setup", "tidy_download_menu"]
+__all__ = ["chooser_url", "hreflang_links", "setup", "tidy_download_menu"]
 
 DEAD = {"download-source-button", "download-notebook-button"}  # links into the unpublished _sources
 
@@ -47,6 +50,15 @@ def chooser_url(pagename: str) -> str:
     return "../" * depth + "index.html?choose"
 
 
+def hreflang_links(page_url: str, current: str, alternates: list[dict[str, str]], chooser: str):
+    """Absolute alternates of a page: each language's URL, then ``x-default`` (the chooser)."""
+    links = [{"code": current, "url": page_url}]
+    links += [{"code": alt["code"], "url": urljoin(page_url, alt["url"])} for alt in alternates]
+    chooser_folder = chooser.split("?")[0].removesuffix("index.html")
+    links.append({"code": "x-default", "url": urljoin(page_url, chooser_folder)})
+    return links
+
+
 def add_controls(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -54,6 +66,10 @@ def add_controls(
         notebook_page = bool(context.get("talimat_notebook"))
         context["header_buttons"] = tidy_download_menu(context["header_buttons"], notebook_page)
     context["talimat_chooser_url"] = chooser_url(pagename)
+    page_url = app.config.html_baseurl + app.builder.get_target_uri(pagename)
+    context["talimat_hreflang"] = hreflang_links(
+        page_url, app.config.language, context.get("talimat_alternates", []), chooser_url(pagename)
+    )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
