@@ -51,6 +51,7 @@ extensions = [
     "talimat_sphinx.bibliography_tr",
     "talimat_sphinx.controls",
     "talimat_sphinx.assets",
+    "talimat_sphinx.search_ranking",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]

@@ -34,6 +34,7 @@ from sphinx.errors import ConfigError
 from sphinx.search.tr import SearchTurkish
 
 from talimat.language import turkish_lower
+from talimat_sphinx.turkish_stems import fold_mutation
 
 FORMS_FILE = Path(__file__).resolve().parent.parent / "locales" / "tr" / "search-forms.toml"
 
@@ -56,8 +57,8 @@ def load_forms(path: Path = FORMS_FILE) -> dict[str, list[str]]:
 
 
 def snowball(word: str) -> str:
-    """Snowball's Turkish stem of a word lowercased the Turkish way."""
-    return _stemmer().stemWord(turkish_lower(word))
+    """Snowball's Turkish stem of a word lowercased the Turkish way, consonant mutation folded."""
+    return fold_mutation(_stemmer().stemWord(turkish_lower(word)))
 
 
 @cache
@@ -94,7 +95,7 @@ class TurkishSearch(SearchTurkish):
     table: ClassVar[dict[str, str]] = {}
 
     def stem(self, word: str) -> str:
-        stem = self.stemmer.stemWord(turkish_lower(word))
+        stem = fold_mutation(self.stemmer.stemWord(turkish_lower(word)))
         return self.table.get(stem, stem)
 
 
