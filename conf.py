@@ -52,6 +52,7 @@ extensions = [
     "talimat_sphinx.controls",
     "talimat_sphinx.assets",
     "talimat_sphinx.search_ranking",
+    "talimat_sphinx.handout",
 ]
 nitpicky = True
 bibtex_bibfiles = ["docs/references.bib"]

@@ -4,6 +4,7 @@
     python tools/build.py --lang tr       # one language only
     python tools/build.py --serve [tr]    # live preview of one language (sphinx-autobuild)
     python tools/build.py --open          # open the built site in a browser afterwards
+    python tools/build.py --pdf           # also the class handout, one PDF per language
 
 Each language builds into its own tree (``_build/<lang>/``) because myst-nb writes its
 ``jupyter_execute`` folder and cache beside the output folder: sharing a parent would mix
@@ -28,6 +29,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 import site_config
+from talimat_sphinx.handout import ENVIRONMENT, build_handouts
 from talimat_sphinx.shared_static import share_static
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-open", dest="open", action="store_false")
     parser.add_argument(
+        "--pdf", action="store_true", help="also the class handout PDF per language"
+    )
+    parser.add_argument(
         "--build-dir", type=Path, default=BUILD, help="another build folder (default: _build)"
     )
     args = parser.parse_args(argv)
@@ -211,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args.serve)
     start = time.perf_counter()
     build_dir = args.build_dir.resolve()
+    if args.pdf:
+        os.environ[ENVIRONMENT] = "1"  # the pages link the handout (talimat_sphinx.handout)
     results = build(args.lang, build_dir)
     if any(result.returncode for result in results):
         failed = ", ".join(r.language for r in results if r.returncode)
@@ -219,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     site = assemble(args.lang, build_dir)
+    if args.pdf:
+        for handout in build_handouts(ROOT, build_dir, site, args.lang):
+            if handout.error:
+                print(f"[{handout.language}] handout: {handout.error}", file=sys.stderr)
+                return 1
+            print(f"[{handout.language}] handout: {handout.path}")
     print(f"Site ready in {time.perf_counter() - start:.1f} s: {site / 'index.html'}")
     if args.open if args.open is not None else should_open():
         webbrowser.open((site / "index.html").as_uri())

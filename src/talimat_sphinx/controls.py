@@ -17,13 +17,16 @@ from typing import Any
 from urllib.parse import urljoin
 
 from sphinx.application import Sphinx
+from sphinx.locale import _
 
 __all__ = ["chooser_url", "hreflang_links", "setup", "tidy_download_menu"]
 
 DEAD = {"download-source-button", "download-notebook-button"}  # links into the unpublished _sources
 
 
-def tidy_download_menu(buttons: list[dict[str, Any]], notebook_page: bool) -> list[dict[str, Any]]:
+def tidy_download_menu(
+    buttons: list[dict[str, Any]], notebook_page: bool, handout: str | None = None
+) -> list[dict[str, Any]]:
     """The header buttons without the download menu's dead items.
 
     On notebook pages the theme's menu goes: the notebook menu (``notebook-buttons.html``)
@@ -33,6 +36,11 @@ def tidy_download_menu(buttons: list[dict[str, Any]], notebook_page: bool) -> li
     for button in buttons:
         if button.get("label") == "download-buttons":
             items = [item for item in button["buttons"] if item.get("label") not in DEAD]
+            if handout:  # the whole book as one PDF (talimat_sphinx.handout)
+                items.append({
+                    "type": "link", "url": handout, "text": _("Class handout (PDF)"),
+                    "icon": "fas fa-file-pdf", "label": "talimat-handout",
+                })  # fmt: skip
             if notebook_page or not items:
                 continue
             button = {**button, "buttons": items}
@@ -64,7 +72,9 @@ def add_controls(
 ) -> None:
     if "header_buttons" in context:
         notebook_page = bool(context.get("talimat_notebook"))
-        context["header_buttons"] = tidy_download_menu(context["header_buttons"], notebook_page)
+        context["header_buttons"] = tidy_download_menu(
+            context["header_buttons"], notebook_page, context.get("talimat_handout")
+        )
     context["talimat_chooser_url"] = chooser_url(pagename)
     page_url = app.config.html_baseurl + app.builder.get_target_uri(pagename)
     context["talimat_hreflang"] = hreflang_links(
