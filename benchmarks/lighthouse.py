@@ -28,7 +28,7 @@ PAGES = [
     "docs/03-sample-counts.html",
     "notebooks/03-sample-counts.html",
     "docs/glossary.html",
-    "search.html?q=veri",
+    "search.html",
 ]
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 

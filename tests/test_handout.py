@@ -30,13 +30,16 @@ def test_the_menu_links_the_handout_only_on_handout_builds() -> None:
 
 
 def test_pages_link_the_handout_of_their_language(monkeypatch: pytest.MonkeyPatch) -> None:
-    app = SimpleNamespace(
-        builder=SimpleNamespace(name="html"), config=SimpleNamespace(language="tr")
-    )
+    config = SimpleNamespace(language="tr", talimat_handout=None)
+    app = SimpleNamespace(builder=SimpleNamespace(name="html"), config=config)
     context: dict[str, object] = {}
+    monkeypatch.delenv(handout.ENVIRONMENT, raising=False)
+    handout.read_handout_flag(app, config)  # type: ignore[arg-type]
     handout.add_handout_link(app, "docs/glossary", "page.html", context, None)  # type: ignore[arg-type]
     assert "talimat_handout" not in context  # not a handout build
     monkeypatch.setenv(handout.ENVIRONMENT, "1")
+    handout.read_handout_flag(app, config)  # type: ignore[arg-type]
+    assert config.talimat_handout is True
     handout.add_handout_link(app, "docs/glossary", "page.html", context, None)  # type: ignore[arg-type]
     assert context["talimat_handout"] == "../talimat-tr.pdf"
 

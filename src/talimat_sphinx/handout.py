@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 __all__ = ["Handout", "build_handouts", "handout_name", "setup"]
 
@@ -72,15 +73,23 @@ def build_handouts(root: Path, build_dir: Path, site: Path, languages: list[str]
     return [build_handout(root, build_dir, site, language) for language in languages]
 
 
+def read_handout_flag(app: Sphinx, config: Config) -> None:
+    """The environment variable as a config value: when it changes, Sphinx rewrites every page
+    (an incremental build would otherwise keep links to a PDF the next assembly removed)."""
+    config.talimat_handout = os.environ.get(ENVIRONMENT) == "1"
+
+
 def add_handout_link(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """On handout builds, the PDF's URL for the download menu (relative to the page)."""
-    if os.environ.get(ENVIRONMENT) == "1" and app.builder.name == "html":
+    if app.config.talimat_handout and app.builder.name == "html":
         depth = pagename.count("/")
         context["talimat_handout"] = "../" * depth + handout_name(app.config.language)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("talimat_handout", False, "html", types=(bool,))
+    app.connect("config-inited", read_handout_flag)
     app.connect("html-page-context", add_handout_link)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
