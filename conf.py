@@ -107,5 +107,5 @@ html_theme_options = {
     "search_bar_text": "Search...",  # translated at builder-inited (talimat_sphinx.i18n)
     "navbar_persistent": [],  # the sidebar has the search field: no second one in a header
     # No "By <author>" line: the theme's Turkish for it ("Tarafından X") reads backwards.
-    "footer_content_items": ["copyright.html", "last-updated.html"],
+    "footer_content_items": ["copyright.html", "last-updated.html", "language-chooser-link.html"],
 }

@@ -102,6 +102,10 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_curation.py")  # near-dedup vs datasketch MinHash
     session.run("python", "tools/build_site.py", "--no-open")
     session.run("python", "benchmarks/page_weight.py")
+    if shutil.which("npm"):  # Lighthouse, pinned in benchmarks/lighthouse/package-lock.json
+        npm_ci = ["npm", "ci", "--prefix", "benchmarks/lighthouse", "--no-audit", "--no-fund"]
+        session.run(*npm_ci, external=True)
+        session.run("python", "benchmarks/lighthouse.py")
 
 
 @nox.session(venv_backend="none")

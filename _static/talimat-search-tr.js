@@ -6,10 +6,15 @@
   const table = window.TALIMAT_STEM_TABLE || {};
   const SnowballStemmer = window.Stemmer;
   // The same steps as the index: Turkish lowercasing, Snowball, then the glossary's stem table.
+  // talimat_sphinx.turkish_stems.fold_mutation: katalog, kataloğu, katalogda share one key.
+  const fold = (stem) => {
+    const folded = stem.replace(/([gd])[ıiuü]$/u, "$1");
+    return folded.replace(/k$/u, "g").replace(/t$/u, "d");
+  };
   window.Stemmer = function () {
     const snowball = new SnowballStemmer();
     this.stemWord = (word) => {
-      const stem = snowball.stemWord(word.toLocaleLowerCase("tr"));
+      const stem = fold(snowball.stemWord(word.toLocaleLowerCase("tr")));
       return Object.prototype.hasOwnProperty.call(table, stem) ? table[stem] : stem;
     };
   };

@@ -14,3 +14,22 @@
     "Arama tamamlandı: aramayla eşleşen ${resultCount} sayfa bulundu.",
   ];
 })();
+
+/* 3. sphinx-copybutton has no Turkish: its button said "Copy" / "Copied!" on the Turkish site.
+ *    Its strings and the icons' <title>s live in top-level bindings of copybutton.js (loaded
+ *    before this file); the buttons are drawn at DOMContentLoaded, after this runs. */
+(function () {
+  if (typeof messages === "undefined" || typeof locale === "undefined") return;
+  /* global messages, locale, iconCopy, iconCheck */
+  const english = messages.en;
+  messages.tr = {
+    copy: "Kopyala",
+    copy_to_clipboard: "Panoya kopyala",
+    copy_success: "Kopyalandı!",
+    copy_failure: "Kopyalanamadı",
+  };
+  if (document.documentElement.lang !== "tr") return;
+  locale = "tr";
+  iconCopy = iconCopy.replace(english.copy_to_clipboard, messages.tr.copy_to_clipboard);
+  iconCheck = iconCheck.replace(english.copy_success, messages.tr.copy_success);
+})();

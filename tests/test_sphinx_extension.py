@@ -31,3 +31,11 @@ def test_a_language_outside_the_table_stops_the_build(make_app: Any, app_params:
     args, kwargs = app_params
     with pytest.raises(ConfigError, match="language='de'"):
         make_app(*args, **kwargs)
+
+
+def test_a_change_to_the_extension_code_makes_sphinx_read_every_page_again(
+    app: SphinxTestApp,
+) -> None:
+    from talimat_sphinx import source_version
+
+    assert app.registry.get_envversion(app)["talimat_sphinx"] == source_version()

@@ -43,6 +43,7 @@ def test_api_signatures_keep_their_reading_order(app: SphinxTestApp) -> None:
     signature = page.select_one("dt#talimat\\.choices\\.check_choice")
     assert signature is not None
     text = " ".join(signature.get_text(" ", strip=True).split()).replace(" ¶", "")
+    text = text.replace("_ ", "_")  # api_signatures lets names break after an underscore
     assert text == (
         "talimat.choices. check_choice ( name : str , value : object , allowed : Iterable [ str ] "
         ", * , optional : bool = True , lang : str | None = None ) → None"

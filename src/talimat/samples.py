@@ -234,7 +234,10 @@ BOOKSHOP_PLANTED_PROBLEMS: tuple[PlantedProblem, ...] = (
 # --------------------------------------------------------------------------- public data
 
 #: Every real third-party file in ``talimat/data/public/``, by its path there. Each is
-#: copied byte for byte from a public repository; ``provenance.csv`` says from where.
+#: copied byte for byte from a public repository; ``provenance.csv`` says from where, and the
+#: site's data sources page lists them (the value, nine paths, would not fit a phone here).
+#:
+#: :meta hide-value:
 PUBLIC_FILES: tuple[str, ...] = (
     "llamafactory/alpaca_en_demo.json",
     "llamafactory/identity.json",

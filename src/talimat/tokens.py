@@ -74,7 +74,11 @@ __all__ = [
 
 _ = messages("tokens")
 
-#: Tokenizer names and the ``mistral-common`` constructor each maps to.
+#: Tokenizer names and the ``mistral-common`` constructor each maps to: ``mistral-v1`` is
+#: ``MistralTokenizer.v1()``, ``mistral-v3`` is ``MistralTokenizer.v3()`` and ``tekken`` is
+#: ``MistralTokenizer.v3(is_tekken=True)`` (said here: the value would not fit a phone).
+#:
+#: :meta hide-value:
 TOKENIZERS: dict[str, str] = {
     "mistral-v1": "MistralTokenizer.v1()",
     "mistral-v3": "MistralTokenizer.v3()",

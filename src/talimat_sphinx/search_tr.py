@@ -34,6 +34,7 @@ from sphinx.errors import ConfigError
 from sphinx.search.tr import SearchTurkish
 
 from talimat.language import turkish_lower
+from talimat_sphinx.turkish_stems import fold_mutation
 
 #: The forms table, relative to the project's source folder.
 FORMS_FILE = Path("locales") / "tr" / "search-forms.toml"
@@ -62,8 +63,8 @@ def load_forms(path: Path) -> dict[str, list[str]]:
 
 
 def snowball(word: str) -> str:
-    """Snowball's Turkish stem of a word lowercased the Turkish way."""
-    return _stemmer().stemWord(turkish_lower(word))
+    """Snowball's Turkish stem of a word lowercased the Turkish way, consonant mutation folded."""
+    return fold_mutation(_stemmer().stemWord(turkish_lower(word)))
 
 
 @cache
@@ -102,7 +103,7 @@ class TurkishSearch(SearchTurkish):
     table: ClassVar[dict[str, str]] = {}
 
     def stem(self, word: str) -> str:
-        stem = self.stemmer.stemWord(turkish_lower(word))
+        stem = fold_mutation(self.stemmer.stemWord(turkish_lower(word)))
         return self.table.get(stem, stem)
 
 

@@ -4,6 +4,7 @@
     python tools/build_site.py --lang tr       # one language only
     python tools/build_site.py --serve [tr]    # live preview of one language (sphinx-autobuild)
     python tools/build_site.py --open          # open the built site in a browser afterwards
+    python tools/build_site.py --pdf           # also the class handout, one PDF per language
 
 Each language builds into its own tree (``_build/<lang>/``) because myst-nb writes its
 ``jupyter_execute`` folder and cache beside the output folder: sharing a parent would mix
@@ -30,7 +31,9 @@ import jinja2
 
 from talimat.language import LANGUAGES, site_languages
 from talimat_sphinx import site_config
+from talimat_sphinx.handout import ENVIRONMENT, build_handouts
 from talimat_sphinx.project import ROOT
+from talimat_sphinx.shared_static import share_static
 
 BUILD = ROOT / "_build"
 
@@ -90,6 +93,7 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
         shutil.copytree(
             build_dir / language / "html", target, ignore=shutil.ignore_patterns(".buildinfo")
         )
+    share_static(site)  # one _static for every language: switching language re-downloads nothing
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(ROOT / "_templates" / "site"), autoescape=True
     )
@@ -98,6 +102,7 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
         "codes": list(LANGUAGES),
         "languages": [dataclasses.asdict(row) for row in site_languages()],
         "root_path": urlsplit(site_config.SITE_URL).path,
+        "site_url": site_config.SITE_URL,  # absolute hreflang links (relative ones are invalid)
     }
     for page in ("index.html", "404.html"):
         html = environment.get_template(page).render(**context)
@@ -205,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-open", dest="open", action="store_false")
     parser.add_argument(
+        "--pdf", action="store_true", help="also the class handout PDF per language"
+    )
+    parser.add_argument(
         "--build-dir", type=Path, default=BUILD, help="another build folder (default: _build)"
     )
     args = parser.parse_args(argv)
@@ -212,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args.serve)
     start = time.perf_counter()
     build_dir = args.build_dir.resolve()
+    if args.pdf:
+        os.environ[ENVIRONMENT] = "1"  # the pages link the handout (talimat_sphinx.handout)
     results = build(args.lang, build_dir)
     if any(result.returncode for result in results):
         failed = ", ".join(r.language for r in results if r.returncode)
@@ -220,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     site = assemble(args.lang, build_dir)
+    if args.pdf:
+        for handout in build_handouts(ROOT, build_dir, site, args.lang):
+            if handout.error:
+                print(f"[{handout.language}] handout: {handout.error}", file=sys.stderr)
+                return 1
+            print(f"[{handout.language}] handout: {handout.path}")
     print(f"Site ready in {time.perf_counter() - start:.1f} s: {site / 'index.html'}")
     if args.open if args.open is not None else should_open():
         webbrowser.open((site / "index.html").as_uri())

@@ -10,3 +10,6 @@ locale_dirs = ["locales/"]
 gettext_compact = False
 nb_execution_mode = "force"
 myst_enable_extensions = ["colon_fence"]
+bibtex_bibfiles = ["references.bib"]  # talimat_sphinx sets up sphinxcontrib-bibtex
+bibtex_default_style = "unsrt"  # as the real site (bibliography_tr translates these)
+bibtex_reference_style = "author_year"

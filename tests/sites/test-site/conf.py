@@ -6,3 +6,6 @@ talimat_site_url = "https://example.org/talimat/"
 exclude_patterns = ["_build"]
 locale_dirs = ["locales/"]
 gettext_compact = False
+bibtex_bibfiles = ["references.bib"]  # talimat_sphinx sets up sphinxcontrib-bibtex
+bibtex_default_style = "unsrt"  # as the real site (bibliography_tr translates these)
+bibtex_reference_style = "author_year"
