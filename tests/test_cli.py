@@ -176,7 +176,7 @@ def test_validate_in_turkish(capsys: pytest.CaptureFixture[str], bad_file: Path)
 def test_validate_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     missing = tmp_path / "nope.jsonl"
     code, _, err = run(capsys, "validate", str(missing))
-    assert code == 1
+    assert code == 2  # input unusable
     assert err.strip() == f"talimat: error: {missing}: no such file"
 
 

@@ -47,7 +47,8 @@ T = TypeVar("T")
 PURPOSES = ("general", "task", "domain")
 COVERAGES = ("well", "partial", "poor")
 BREADTHS = ("narrow", "broad")
-FORMAT_NAMES = ("alpaca", "sharegpt", "messages")
+FORMAT_NAMES = ("alpaca", "sharegpt", "messages", "trl", "openai-dpo")  # talimat.formats.FORMATS
+TASK_NAMES = ("sft", "preference", "unpaired", "lm")  # talimat.formats.TASKS
 SIZE_BAND_CODES = ("<1k", "1k-10k", "10k-100k", "100k-1M", ">=1M")
 CATALOG_COLUMNS = ("name", "hub_id", "samples", "size_band", "languages", "license", "purpose")
 PROBLEMS_SHOWN = 20
@@ -164,6 +165,9 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     validate = command("validate", _run_validate)
     validate.add_argument("file", metavar="FILE", type=Path, help=text("help_file"))
     validate.add_argument("--format", choices=FORMAT_NAMES, help=text("help_format"))
+    validate.add_argument("--task", choices=TASK_NAMES, help=text("help_task"))
+    validate.add_argument("--json", action="store_true", help=text("help_json"))
+    _mapping_options(validate, text)
 
     convert = command("convert", _run_convert)
     convert.add_argument("source", metavar="SRC", type=Path, help=text("help_source_file"))
@@ -173,6 +177,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
         "--from", dest="source_format", choices=FORMAT_NAMES, help=text("help_from")
     )
     convert.add_argument("--lenient", action="store_true", help=text("help_lenient"))
+    _mapping_options(convert, text)
 
     profile = command("profile", _run_profile)
     profile.add_argument("file", metavar="FILE", type=Path, help=text("help_file"))
@@ -196,6 +201,13 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     mix.add_argument("--out", type=Path, required=True, metavar="FILE", help=text("help_out"))
     mix.add_argument("--no-upsampling", action="store_true", help=text("help_no_upsampling"))
     return parser
+
+
+def _mapping_options(parser: argparse.ArgumentParser, text: Callable[..., str]) -> None:
+    """--mapping dataset_info.json:NAME, or --columns/--tags by hand (validate, convert)."""
+    parser.add_argument("--mapping", metavar="FILE:NAME", help=text("help_mapping"))
+    parser.add_argument("--columns", metavar="ROLE=COLUMN,...", help=text("help_columns"))
+    parser.add_argument("--tags", metavar="TAG=NAME,...", help=text("help_tags"))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -333,13 +345,60 @@ def _print_problems(problems: list[Problem], language: str) -> None:
         print(_("more_problems", language, count=hidden))
 
 
-def _run_validate(options: argparse.Namespace, language: str) -> int:
-    from .formats import validate_file
+def _column_mapping(options: argparse.Namespace, language: str) -> Any:
+    """The ColumnMapping that --mapping or --columns/--tags describe, or None."""
+    from .formats import ColumnMapping, parse_pairs
 
+    if options.mapping:
+        path, colon, name = options.mapping.rpartition(":")
+        if not (colon and path and name):
+            raise CommandError(_("bad_mapping_spec", language, spec=options.mapping))
+        return ColumnMapping.from_dataset_info(path, name)
+    if not (options.columns or options.tags):
+        return None
+    columns = parse_pairs(options.columns or "", "--columns")
+    tags = parse_pairs(options.tags or "", "--tags")
+    given = getattr(options, "format", None) or getattr(options, "source_format", None)
+    formatting = given if given in ("alpaca", "sharegpt") else None
+    if formatting is None:
+        formatting = "sharegpt" if tags or "messages" in columns else "alpaca"
+    return ColumnMapping(formatting=formatting, columns=columns, tags=tags)
+
+
+def _check_input(path: Path) -> None:
+    """Missing or unreadable input is unusable (exit 2), before any work starts."""
+    from .formats import InputError
+    from .formats.problems import text
+
+    if not path.exists():
+        raise InputError(text("file_not_found", None, file=str(path)))
+    if path.is_dir():
+        raise InputError(text("is_a_directory", None, file=str(path)))
+
+
+def _run_validate(options: argparse.Namespace, language: str) -> int:
+    import json
+
+    from .formats import InputError, validate_file
+    from .formats.problems import text
+
+    _check_input(options.file)
+    mapping = _column_mapping(options, language)
     label = _("progress_validate", language)
     report = validate_file(
-        options.file, options.format, progress=lambda records: _progress(records, label)
+        options.file,
+        None if mapping else options.format,
+        task=options.task,
+        mapping=mapping,
+        progress=lambda records: _progress(records, label),
     )
+    if report.total == 0:
+        raise InputError(text("no_records", language, file=str(options.file)))
+    if report.valid == 0 and set(report.counts) <= {"unknown_format", "not_object"}:
+        raise InputError(text("not_a_dataset", language, file=str(options.file)))
+    if options.json:
+        print(json.dumps(report.to_dict(language), ensure_ascii=False, indent=1))
+        return 0 if report.ok else 1
     problems = report.problems
     fields = {
         "file": options.file,
@@ -349,8 +408,14 @@ def _run_validate(options: argparse.Namespace, language: str) -> int:
     }
     if not problems:
         print(_("validate_ok", language, **fields))
+        print(_("validate_task", language, format=report.format, task=report.task))
         return 0
     print(_("validate_problems", language, **fields))
+    if report.format is not None:
+        print(_("validate_task", language, format=report.format, task=report.task))
+    print(_("validate_counts", language))
+    for code, count in report.counts.items():
+        print(f"  {code}: {format_number(count, language)}")
     _print_problems(problems, language)
     return 1
 
@@ -358,13 +423,16 @@ def _run_validate(options: argparse.Namespace, language: str) -> int:
 def _run_convert(options: argparse.Namespace, language: str) -> int:
     from .formats import convert_file
 
+    _check_input(options.source)
+    mapping = _column_mapping(options, language)
     label = _("progress_convert", language)
     report = convert_file(
         options.source,
         options.target,
         options.to,
-        source_format=options.source_format,
+        source_format=None if mapping else options.source_format,
         strict=not options.lenient,
+        mapping=mapping,
         progress=lambda records: _progress(records, label),
     )
     print(
@@ -379,10 +447,16 @@ def _run_convert(options: argparse.Namespace, language: str) -> int:
             target_format=report.target_format,
         )
     )
+    if report.kept_keys:
+        keys = ", ".join(sorted(report.kept_keys))
+        print(_("convert_kept", language, target_format=report.target_format, keys=keys))
     skipped = [*report.problems, *report.lossy]
     if skipped:
         print(_("convert_skipped", language, count=format_number(len(skipped), language)))
         _print_problems(skipped, language)
+    if not report.written:
+        print(_("convert_nothing", language, target=report.target))
+        return 1
     return 0
 
 
@@ -457,7 +531,7 @@ def _fail(message: str, language: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``talimat`` command; return its exit status (0 means success)."""
-    from .formats import FormatError
+    from .formats import FormatError, InputError
     from .mix import MixtureError
     from .profile import ProfileError
 
@@ -472,6 +546,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _active_language(language):
         try:
             return int(options.handler(options, language))
+        except InputError as error:  # missing, unreadable, empty, not a dataset
+            print(_("error_line", language, prog="talimat", message=str(error)), file=sys.stderr)
+            return 2
         except (CommandError, FormatError, MixtureError, ProfileError) as error:
             return _fail(str(error), language)
         except BrokenPipeError:  # the reader stopped early, as `talimat catalog | head` does

@@ -338,7 +338,13 @@ def encode(record: Mapping[str, Any], *, check_numbers: bool = True) -> bytes:
     try:
         return orjson.dumps(record)
     except (TypeError, orjson.JSONEncodeError) as exc:
-        raise Bad("<record>", "unwritable", error=str(exc)) from None
+        error = str(exc)
+    if "Recursion limit" in error:  # orjson stops at 255 levels; the json module goes deeper
+        try:
+            return json.dumps(record, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (ValueError, TypeError, RecursionError) as exc:
+            error = str(exc) or type(exc).__name__
+    raise Bad("<record>", "unwritable", error=error)
 
 
 def check_not_input(target: Path, inputs: Sequence[str | os.PathLike[str]]) -> None:
