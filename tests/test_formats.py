@@ -536,8 +536,7 @@ def tool_records(draw: st.DrawFn) -> dict[str, Any]:
 def function_call_values(draw: st.DrawFn) -> str:
     """A ShareGPT function_call value, written the ways real datasets write JSON."""
     calls = [
-        {"name": draw(texts), "arguments": draw(arguments)}
-        for _ in range(draw(st.integers(1, 2)))
+        {"name": draw(texts), "arguments": draw(arguments)} for _ in range(draw(st.integers(1, 2)))
     ]
     value: Any = calls if len(calls) > 1 or draw(st.booleans()) else calls[0]
     style = draw(st.sampled_from(["python", "compact", "ascii"]))

@@ -48,7 +48,7 @@ PURPOSES = ("general", "task", "domain")
 COVERAGES = ("well", "partial", "poor")
 BREADTHS = ("narrow", "broad")
 FORMAT_NAMES = ("alpaca", "sharegpt", "messages", "trl", "openai-dpo")  # talimat.formats.FORMATS
-TASK_NAMES = ("sft", "preference", "unpaired", "lm")  # talimat.formats.TASKS
+TASK_NAMES = ("sft", "preference", "unpaired", "lm", "prompt")  # talimat.formats.TASKS
 SIZE_BAND_CODES = ("<1k", "1k-10k", "10k-100k", "100k-1M", ">=1M")
 CATALOG_COLUMNS = ("name", "hub_id", "samples", "size_band", "languages", "license", "purpose")
 PROBLEMS_SHOWN = 20

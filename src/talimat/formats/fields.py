@@ -22,6 +22,7 @@ __all__ = [
     "KINDS",
     "LAYOUT_KEY",
     "Kind",
+    "canonical_from",
     "is_text",
     "kind_of",
     "layout_of",
@@ -33,9 +34,10 @@ LAYOUT_KEY = "_layout"
 """Key of the canonical record that keeps what only the source layout could show."""
 
 #: What a record trains: supervised fine-tuning, a preference pair, an unpaired
-#: preference (KTO) or plain language modeling.
-Kind = Literal["sft", "preference", "unpaired", "lm"]
-KINDS: tuple[Kind, ...] = ("sft", "preference", "unpaired", "lm")
+#: preference (KTO), plain language modeling, or a prompt alone (TRL's prompt-only type,
+#: for online methods that generate the answer).
+Kind = Literal["sft", "preference", "unpaired", "lm", "prompt"]
+KINDS: tuple[Kind, ...] = ("sft", "preference", "unpaired", "lm", "prompt")
 
 
 def text_field(value: object, field: str, *, allow_empty: bool = False) -> str:
@@ -85,6 +87,9 @@ def kind_of(canonical: Mapping[str, Any]) -> Kind:
         return "unpaired"
     if "messages" not in canonical and "text" in canonical:
         return "lm"
+    layout = canonical.get(LAYOUT_KEY)
+    if type(layout) is dict and layout.get("prompt_only") is True:
+        return "prompt"
     return "sft"
 
 

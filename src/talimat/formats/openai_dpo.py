@@ -62,6 +62,11 @@ def from_canonical(record: Mapping[str, Any]) -> dict[str, Any]:
     for key in record:
         if key in KEYS:
             raise Lossy("lossy_key_clash", target=target, key=key)
+    for key in ("chosen", "rejected"):
+        try:  # what this layout's reader would refuse (an empty answer) is not written
+            check_turns(record[key], key)
+        except Bad:
+            raise Lossy("lossy_answer", target=target, field=key) from None
     layout = dict(record.get(LAYOUT_KEY) or {})
     prompt: dict[str, Any] = {"messages": record["messages"]}
     for key in _INPUT_KEYS:

@@ -11,6 +11,9 @@
     A boolean ``label`` and a completion (a final assistant turn).
 ``lm``
     Some text to model.
+``prompt``
+    A prompt alone (TRL's prompt-only type, for online methods): a user turn, and no
+    answer after the last one.
 
 For every task, ``images`` (LLaMA-Factory) must be a list with one entry per ``<image>``
 marker in the text. The checks return every problem of a record, each with a stable
@@ -27,7 +30,7 @@ from .problems import Bad, json_type
 
 __all__ = ["TASKS", "Task", "check_task", "default_task"]
 
-Task = Literal["sft", "preference", "unpaired", "lm"]
+Task = Literal["sft", "preference", "unpaired", "lm", "prompt"]
 TASKS: tuple[Task, ...] = cast(tuple[Task, ...], get_args(Task))
 IMAGE_MARKER = "<image>"
 
@@ -142,6 +145,14 @@ def _unpaired(canonical: Mapping[str, Any], bad: list[Bad]) -> None:
         bad.append(Bad("completion", "no_completion"))
 
 
+def _prompt(canonical: Mapping[str, Any], bad: list[Bad]) -> None:
+    turns = canonical["messages"]
+    if not any(message.get("role") == "user" for message in turns):
+        bad.append(Bad("prompt", "no_shared_prompt"))
+    elif turns[-1]["role"] == "assistant":
+        bad.append(Bad(f"messages[{len(turns) - 1}]", "prompt_has_answer"))
+
+
 def _images(canonical: Mapping[str, Any], bad: list[Bad]) -> None:
     images = canonical.get("images")
     if images is None:
@@ -172,6 +183,11 @@ def check_task(canonical: Mapping[str, Any], task: Task | None = None) -> list[B
             bad.append(Bad("<record>", "task_mismatch", task=task, kind=kind))
         else:
             _sft(canonical, bad)
+    elif task == "prompt":
+        if kind in ("preference", "lm"):
+            bad.append(Bad("<record>", "task_mismatch", task=task, kind=kind))
+        else:
+            _prompt(canonical, bad)
     elif kind != task:
         bad.append(Bad("<record>", "task_mismatch", task=task, kind=kind))
     elif task == "preference":

@@ -31,7 +31,7 @@ from .problems import Bad, Lossy
 __all__ = ["KEYS", "default_split", "extract_prompt", "from_canonical", "read"]
 
 KEYS = frozenset({"text", "prompt", "completion", "chosen", "rejected", "label"})
-_LAYOUT = ("standard", "prompt_turns", "implicit_prompt")
+_LAYOUT = ("standard", "prompt_turns", "implicit_prompt", "prompt_only")
 
 
 def default_split(turns: list[Mapping[str, Any]]) -> int:
@@ -126,6 +126,8 @@ def read(record: Mapping[str, Any]) -> dict[str, Any]:
                 if default_split(whole) != len(turns):
                     layout["prompt_turns"] = len(turns)
                 turns = whole
+        if "completion" not in record:
+            layout["prompt_only"] = True
         if "label" in record:
             parts["label"] = record["label"]
     elif "text" in record:
@@ -158,6 +160,7 @@ def from_canonical(record: Mapping[str, Any]) -> dict[str, Any]:
     standard = layout.pop("standard", None) is True
     implicit = layout.pop("implicit_prompt", None) is True
     split = layout.pop("prompt_turns", None)
+    layout.pop("prompt_only", None)  # implied by a prompt without completion
     out: dict[str, Any] = {}
     for key in record:
         if key in KEYS and key not in ("chosen", "rejected", "label", "text"):
@@ -208,6 +211,11 @@ def _preference(
             ):
                 return {"chosen": prompt_text + good, "rejected": prompt_text + bad}
             return {"prompt": prompt_text, "chosen": good, "rejected": bad}
+    for key, answer in (("chosen", chosen), ("rejected", rejected)):
+        try:  # what the conversational reader would refuse (an empty answer) is not written
+            check_turns(answer, key)
+        except Bad:
+            raise Lossy("lossy_answer", target="trl", field=key) from None
     if implicit and _turn_prefix(prompt + chosen, prompt + rejected) == len(prompt):
         return {"chosen": prompt + chosen, "rejected": prompt + rejected}
     return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
