@@ -245,7 +245,7 @@ def test_content_parts_cannot_become_plain_text() -> None:
         ]
     }
     assert detect_format(record) == "messages"
-    assert validate_file  # the v1 "value" spelling is accepted
+    assert validate_records_ok(record)  # the v1 "value" spelling is accepted
     assert to_messages(record) == record
     with pytest.raises(LossyConversionError, match="content parts of messages\\[0\\]"):
         convert_record(record, "alpaca")
@@ -280,6 +280,12 @@ def test_mapping_errors_are_clear(tmp_path: Path) -> None:
         ColumnMapping.from_dataset_info(FIXTURES / "dataset_info.json", "nope")
     with pytest.raises(FormatError, match="unknown column 'answer'"):
         ColumnMapping("alpaca", columns={"answer": "x"})
+
+
+def validate_records_ok(record: dict[str, Any]) -> bool:
+    from talimat.formats import validate_records
+
+    return validate_records([record]).ok
 
 
 # --------------------------------------------------------------------------- property tests
