@@ -520,8 +520,11 @@ def convert_file(
         written = bool(count) or not (scan.problems or converter.lossy)
         pending.commit = written
     total = count + len(scan.bad_records) + len({p.record for p in converter.lossy})
-    if total == 0 and not scan.detected:
-        raise InputError(text("no_records", None, file=os.fspath(source)))
+    if count == 0 and not scan.detected:
+        if total == 0:
+            raise InputError(text("no_records", None, file=os.fspath(source)))
+        if {p.code for p in scan.problems} <= {"unknown_format", "not_object"}:
+            raise InputError(text("not_a_dataset", None, file=os.fspath(source)))
     return ConversionReport(
         os.fspath(source),
         os.fspath(out_path),
