@@ -708,15 +708,18 @@ class ExampleConverter:
     """A picklable per-example conversion for ``datasets.Dataset.map(num_proc=…)``.
 
     Use with ``remove_columns=dataset.column_names``; a record the target cannot hold
-    raises :class:`LossyConversionError` naming the reason.
+    raises :class:`LossyConversionError` naming the reason. ``keep_layout=False`` leaves
+    out the ``_layout`` column, at the cost of exact round trips.
     """
 
     target: FormatName
     source: FormatName | None = None
-    keep_layout: bool = False
+    keep_layout: bool = True
 
     def __call__(self, example: Mapping[str, Any]) -> dict[str, Any]:
         out = convert_record(strip_nulls(dict(example)), self.target, self.source)
-        if not self.keep_layout:
+        if self.keep_layout:
+            out.setdefault(LAYOUT_KEY, None)  # Dataset.map needs the same columns in every row
+        else:
             out.pop(LAYOUT_KEY, None)
         return out
