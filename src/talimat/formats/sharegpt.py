@@ -20,8 +20,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from .alpaca import plain_turns
 from .fields import LAYOUT_KEY, canonical_from, is_text, kind_of, layout_of, list_field, text_field
 from .problems import Bad, Lossy, json_type
@@ -42,9 +40,9 @@ def _dump(value: Any) -> str:
 
 def _calls(value: str, where: str) -> list[dict[str, Any]]:
     """The OpenAI/TRL ``tool_calls`` of a ShareGPT ``function_call`` value."""
-    try:
-        parsed = orjson.loads(value)
-    except orjson.JSONDecodeError:
+    try:  # the json module, not orjson: it keeps integers of any size exactly
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
         raise Bad(where, "bad_function_call") from None
     items = parsed if isinstance(parsed, list) and parsed else [parsed]
     calls = []
@@ -254,8 +252,8 @@ def _function_value(
             raise Lossy("lossy_message_keys", target="sharegpt", keys=keys, index=index)
     if isinstance(raw, str):
         try:
-            parsed = orjson.loads(raw)
-        except orjson.JSONDecodeError:
+            parsed = json.loads(raw)
+        except (ValueError, RecursionError):
             parsed = None
         if parsed == _call_value(calls, isinstance(parsed, list)):
             return raw

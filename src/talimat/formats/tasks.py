@@ -23,7 +23,7 @@ code, so a report can count them per kind as OpenAI's format checker does.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from operator import itemgetter
+from operator import itemgetter, methodcaller
 from typing import Any, Literal, cast, get_args
 
 from .fields import kind_of
@@ -108,12 +108,14 @@ def _order(turns: list[Any], field: str) -> Iterator[Bad]:
             previous = role
 
 
+_STR_ONLY = {str}
+_content = methodcaller("get", "content")
 _PLAIN_SFT: dict[tuple[str, ...], tuple[tuple[str, str, tuple[tuple[str, Any], ...]], ...]] = {}
 
 
 def _sft(canonical: Mapping[str, Any], bad: list[Bad]) -> None:
     turns = canonical["messages"]
-    if sum(map(len, turns)) == 2 * len(turns):
+    if sum(map(len, turns)) == 2 * len(turns) and set(map(type, map(_content, turns))) == _STR_ONLY:
         # Plain messages (role and content only): the reader has checked that every content
         # is non-blank text, so only the role pattern matters, and datasets repeat a few.
         roles = tuple(map(itemgetter("role"), turns))
