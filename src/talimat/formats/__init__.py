@@ -4,15 +4,15 @@ Layouts (``FORMATS``): ``alpaca`` and ``sharegpt`` as LLaMA-Factory reads them (
 ranking and KTO forms), ``messages`` (OpenAI/TRL conversational: content parts, tool
 calls, tools), ``trl`` (TRL's language modeling, prompt-only, prompt-completion,
 preference and unpaired preference types, standard or conversational) and ``openai-dpo``.
-Every reader produces one canonical record (see :mod:`talimat.formats.fields`) and every
+Every reader produces one canonical record (see ``talimat.formats.fields``) and every
 writer consumes it, so any layout converts to any other that can hold the record —
 exactly, or refused with the reason.
 
-The package is split by responsibility: :mod:`.problems` (errors and localized
-messages), :mod:`.io` (the one reader of every file kind, atomic writers), one module per
-layout family (:mod:`.alpaca`, :mod:`.sharegpt`, :mod:`.messages`, :mod:`.trl`,
-:mod:`.openai_dpo`), :mod:`.detect`, :mod:`.mapping` (LLaMA-Factory column mappings),
-:mod:`.tasks` (what each training task needs) and :mod:`.convert` (files, in-memory data,
+The package is split by responsibility: ``problems`` (errors and localized
+messages), ``io`` (the one reader of every file kind, atomic writers), one module per
+layout family (``alpaca``, ``sharegpt``, ``messages``, ``trl``,
+``openai_dpo``), ``detect``, ``mapping`` (LLaMA-Factory column mappings),
+``tasks`` (what each training task needs) and ``convert`` (files, in-memory data,
 single records). Bad input never passes silently: with ``strict=True`` (the default) the
 first bad record raises :class:`RecordError`; with ``strict=False`` every bad record
 becomes a :class:`Problem` naming the file, the 1-based record number (the line number
@@ -56,7 +56,7 @@ from .problems import (
     RecordError,
 )
 from .sharegpt import ROLES as SHAREGPT_ROLES
-from .tasks import TASKS, Task, check_task
+from .tasks import TASKS, Task
 from .trl import extract_prompt
 
 # Older spelling, kept for code that imported the private helper.
@@ -88,7 +88,6 @@ __all__ = [
     "Task",
     "ValidationReport",
     "check_record",
-    "check_task",
     "convert_file",
     "convert_record",
     "convert_records",
