@@ -11,6 +11,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from talimat.cli import main
 from talimat.formats import (
@@ -282,3 +284,56 @@ def test_missing_and_folder_inputs_exit_2(
     assert code == 2
     with pytest.raises(InputError):
         validate_file(tmp_path / "nope.jsonl")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "instruction": st.text(alphabet='ab[]{},"\\: \n', min_size=1).filter(str.strip),
+                "output": st.text(alphabet='xy[]{},"\\é', min_size=1).filter(str.strip),
+            }
+        ),
+        min_size=0,
+        max_size=6,
+    ),
+    st.integers(1, 40),
+    st.sampled_from([None, 1, 2]),
+)
+def test_large_json_lists_are_streamed_item_by_item(
+    tmp_path_factory: Any, records: list[dict[str, str]], chunk: int, indent: int | None
+) -> None:
+    from talimat.formats import io
+
+    path = tmp_path_factory.mktemp("stream") / "big.json"
+    path.write_text(json.dumps(records, indent=indent, ensure_ascii=False), encoding="utf-8")
+    whole = list(io.raw_json(path))
+    limit, size = io.WHOLE_JSON_LIMIT, io._CHUNK
+    io.WHOLE_JSON_LIMIT, io._CHUNK = 0, chunk
+    try:
+        streamed = list(io.raw_json(path))
+    finally:
+        io.WHOLE_JSON_LIMIT, io._CHUNK = limit, size
+    assert streamed == whole == list(enumerate(records, 1))
+
+
+def test_streamed_json_reports_repeated_keys_and_broken_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talimat.formats import io
+
+    monkeypatch.setattr(io, "WHOLE_JSON_LIMIT", 0)
+    monkeypatch.setattr(io, "_CHUNK", 16)
+    path = tmp_path / "big.json"
+    path.write_bytes(
+        b'[{"instruction": "a", "output": "b", "output": "c"}, ' + json.dumps(GOOD).encode() + b"]"
+    )
+    report = validate_file(path)
+    assert (report.total, report.valid, report.problems[0].code) == (2, 1, "duplicate_key")
+    path.write_bytes(b'[{"instruction": "a", "output": "b"}, {"instruction": ')
+    with pytest.raises(InputError, match=r"big\.json: not valid JSON"):
+        validate_file(path)
+    path.write_bytes(b'{"instruction": "a"}')
+    with pytest.raises(InputError, match="must hold a list of records"):
+        validate_file(path)

@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -160,30 +161,116 @@ def raw_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
             yield number, value
 
 
+WHOLE_JSON_LIMIT = 64 * 1024**2
+"""A .json file up to this size is parsed whole by orjson; a larger one is streamed."""
+
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]', re.S)
+_CHUNK = 4 * 1024**2
+
+
 def raw_json(path: Path) -> Iterator[tuple[int, Any]]:
-    """(position, value) for each item of a .json list (parsed whole: use JSONL for size)."""
+    """(position, value) for each item of a .json list.
+
+    Files up to :data:`WHOLE_JSON_LIMIT` are parsed whole (fastest); larger ones item by
+    item (:func:`_stream_json`), so memory stays flat in the record count.
+    """
     with _open(path) as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(0)
+        if size > WHOLE_JSON_LIMIT:
+            head = handle.read(4096)
+            _sniff(path, head)
+            handle.seek(len(_BOM) if head.startswith(_BOM) else 0)
+            yield from _stream_json(path, handle)
+            return
         data = _sniff(path, handle.read())
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise InputError(text("json_unreadable", None, file=os.fspath(path), error=exc)) from None
     if not isinstance(value, list):
-        from .problems import json_type, render
-
-        raise InputError(
-            render(
-                "json_not_list",
-                None,
-                (("file", os.fspath(path)), ("actual_type", json_type(value))),
-            )
-        )
+        _not_a_list(path, value)
     repeats = _item_duplicates(data) if _may_repeat_keys(data, value) else {}
     for number, item in enumerate(value, 1):
         if number in repeats:
             yield number, Bad("<record>", "duplicate_key", key=repeats[number])
             continue
         yield number, item
+
+
+def _not_a_list(path: Path, value: Any) -> None:
+    from .problems import json_type, render
+
+    params = (("file", os.fspath(path)), ("actual_type", json_type(value)))
+    raise InputError(render("json_not_list", None, params))
+
+
+def _stream_json(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    """The items of a large JSON list, each parsed by orjson as soon as it is complete.
+
+    Hand-written because no maintained streaming parser is a dependency here: a regular
+    expression finds strings (skipped whole), brackets and commas, which is enough to
+    cut the list into items; a cut that falls inside a string at the end of the buffer
+    fails to parse and is retried with more data.
+    """
+    buffer = b""
+    eof = False
+    position = 0  # where scanning resumes
+    started = False
+    number = 0
+    while True:
+        if not eof:
+            chunk = handle.read(_CHUNK)
+            eof = not chunk
+            buffer = buffer[position:] + chunk
+            position = 0
+        if not started:
+            stripped = buffer.lstrip()
+            if not stripped and not eof:
+                continue
+            if not stripped.startswith(b"["):
+                first = stripped[:1]
+                kind = {b"{": {}, b'"': "", b"t": True, b"f": False, b"n": None}.get(first, 0)
+                _not_a_list(path, kind)  # a representative of the value's JSON type
+            position = len(buffer) - len(stripped) + 1
+            started = True
+        depth = 0
+        start = position
+        progressed = False
+        for match in _JSON_TOKENS.finditer(buffer, position):
+            token = match.group()
+            if token[:1] == b'"':
+                continue
+            if token in (b"[", b"{"):
+                depth += 1
+            elif token in (b"]", b"}") and depth:
+                depth -= 1
+            elif depth == 0:  # a comma or the closing bracket of the list
+                item = buffer[start : match.start()].strip()
+                if item:
+                    try:
+                        value = orjson.loads(item)
+                    except orjson.JSONDecodeError as exc:
+                        if not eof:
+                            break  # perhaps cut inside a string: read on and retry
+                        raise InputError(
+                            text("json_unreadable", None, file=os.fspath(path), error=exc)
+                        ) from None
+                    number += 1
+                    if type(value) is dict and _may_repeat_keys(item, value):
+                        repeated = _item_duplicates(b"[" + item + b"]").get(1)
+                        if repeated is not None:
+                            value = Bad("<record>", "duplicate_key", key=repeated)
+                    yield number, value
+                start = position = match.end()
+                progressed = True
+                if token == b"]":
+                    return
+        if eof and not progressed:
+            raise InputError(
+                text("json_unreadable", None, file=os.fspath(path), error="unexpected end of data")
+            )
 
 
 def _item_duplicates(data: bytes) -> dict[int, str]:
