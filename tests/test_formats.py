@@ -571,7 +571,7 @@ def sharegpt_records(draw: st.DrawFn) -> dict[str, Any]:
     return record
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(alpaca_records())
 def test_alpaca_round_trips_unchanged(record: dict[str, Any]) -> None:
     canonical = to_messages(record)
@@ -580,7 +580,7 @@ def test_alpaca_round_trips_unchanged(record: dict[str, Any]) -> None:
     assert from_messages(json.loads(json.dumps(canonical)), "alpaca") == record
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(chat_records())
 def test_messages_round_trip_through_alpaca_and_sharegpt(record: dict[str, Any]) -> None:
     assert to_messages(from_messages(record, "alpaca")) == record
@@ -589,7 +589,7 @@ def test_messages_round_trip_through_alpaca_and_sharegpt(record: dict[str, Any])
     assert to_messages(via_both) == record
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(tool_records())
 def test_tool_turns_survive_sharegpt_but_not_alpaca(record: dict[str, Any]) -> None:
     assert to_messages(from_messages(record, "sharegpt")) == record
@@ -598,7 +598,7 @@ def test_tool_turns_survive_sharegpt_but_not_alpaca(record: dict[str, Any]) -> N
     assert to_messages(from_messages(record, "trl")) == record
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(chat_records(end_with_assistant=False))
 def test_final_user_turn_is_lossy_for_alpaca_only(record: dict[str, Any]) -> None:
     with pytest.raises(LossyConversionError, match="final user turn"):
@@ -606,7 +606,7 @@ def test_final_user_turn_is_lossy_for_alpaca_only(record: dict[str, Any]) -> Non
     assert to_messages(from_messages(record, "sharegpt")) == record
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(sharegpt_records())
 def test_sharegpt_round_trips_unchanged(record: dict[str, Any]) -> None:
     assert from_messages(to_messages(record), "sharegpt") == record

@@ -316,14 +316,14 @@ def preference_records(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(preference_records())
 def test_preference_round_trips_through_trl_openai_and_alpaca(record: dict[str, Any]) -> None:
     for target in ("trl", "openai-dpo", "alpaca"):
         assert convert_record(convert_record(record, target), "sharegpt") == record
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(texts, texts, texts, st.booleans())
 def test_standard_trl_preference_round_trips(
     prompt: str, chosen: str, rejected: str, implicit: bool
@@ -339,7 +339,7 @@ def test_standard_trl_preference_round_trips(
         assert convert_record(converted, "trl") == record
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(texts, texts), min_size=1, max_size=3), st.booleans())
 def test_unpaired_round_trips(pairs: list[tuple[str, str]], label: bool) -> None:
     turns = []
