@@ -203,7 +203,7 @@ def test_validate_in_turkish(capsys: pytest.CaptureFixture[str], bad_file: Path)
 def test_validate_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     missing = tmp_path / "nope.jsonl"
     code, _, err = run(capsys, "validate", str(missing))
-    assert code == 1
+    assert code == 2  # input unusable
     assert err.strip() == f"talimat: error: {missing}: no such file"
 
 
@@ -443,3 +443,81 @@ def test_python_dash_m_runs(messages_file: Path) -> None:
     assert done.returncode == 0
     assert "3 kaydın tümü geçerli" in done.stdout
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+# --------------------------------------------------------------------------- layouts and tasks
+
+
+def test_validate_json_report_and_exit_codes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from importlib import resources
+
+    dpo = resources.files("talimat") / "data" / "public" / "llamafactory" / "dpo_en_demo.json"
+    code, out, _ = run(capsys, "validate", str(dpo), "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert {k: report[k] for k in ("format", "task", "records", "valid", "counts")} == {
+        "format": "sharegpt",
+        "task": "preference",
+        "records": 300,
+        "valid": 300,
+        "counts": {},
+    }
+    code, out, _ = run(capsys, "validate", str(dpo), "--task", "sft", "--json")
+    report = json.loads(out)
+    assert (code, report["valid"], report["counts"]) == (1, 0, {"task_mismatch": 300})
+    assert set(report["problems"][0]) == {"record", "field", "code", "message"}
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    code, _, err = run(capsys, "validate", str(empty))
+    assert (code, err.strip()) == (2, f"talimat: error: {empty}: no records")
+
+
+def test_validate_and_convert_with_a_dataset_info_mapping(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from importlib import resources
+
+    kto = resources.files("talimat") / "data" / "public" / "llamafactory" / "kto_en_demo.json"
+    info = tmp_path / "dataset_info.json"
+    entry = {  # the entry LLaMA-Factory's data/dataset_info.json gives this file
+        "file_name": "kto_en_demo.json",
+        "formatting": "sharegpt",
+        "columns": {"messages": "messages", "kto_tag": "label"},
+        "tags": {
+            "role_tag": "role",
+            "content_tag": "content",
+            "user_tag": "user",
+            "assistant_tag": "assistant",
+        },
+    }
+    info.write_text(json.dumps({"kto_en_demo": entry}), encoding="utf-8")
+    code, out, _ = run(capsys, "validate", str(kto), "--mapping", f"{info}:kto_en_demo")
+    assert code == 0
+    assert "all 300 records are valid" in out
+    assert "task: unpaired" in out
+    target = tmp_path / "kto.trl.jsonl"
+    code, out, _ = run(
+        capsys, "convert", str(kto), str(target), "--to", "trl", "--mapping", f"{info}:kto_en_demo"
+    )
+    assert code == 0
+    first = json.loads(target.read_text(encoding="utf-8").splitlines()[0])
+    assert set(first) == {"prompt", "completion", "label"}
+    code, _, err = run(capsys, "validate", str(kto), "--mapping", f"{info}:nope")
+    assert code == 2
+    assert "no dataset entry 'nope'" in err
+
+
+def test_columns_by_hand(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = tmp_path / "qa.jsonl"
+    source.write_text(json.dumps({"question": "Gök ne renk?", "answer": "Mavi."}) + "\n", "utf-8")
+    code, out, _ = run(capsys, "validate", str(source))
+    assert code == 2
+    code, out, _ = run(
+        capsys, "validate", str(source), "--columns", "prompt=question,response=answer"
+    )
+    assert (code, "all 1 records are valid" in out) == (0, True)
+    code, _, err = run(capsys, "validate", str(source), "--columns", "prompt")
+    assert code == 1
+    assert "NAME=VALUE" in err

@@ -135,11 +135,13 @@ def test_cli_hostile_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["contamination", str(ALPACA), "--against", str(bench)]) == 1
     error = capsys.readouterr().err
     assert "bench.jsonl, record 2" in error
-    assert main(["contamination", str(tmp_path / "none.jsonl"), "--against", str(MT_BENCH)]) == 1
+    assert (
+        main(["contamination", str(tmp_path / "none.jsonl"), "--against", str(MT_BENCH)]) == 2
+    )  # unusable input (missing): exit 2, as for every command
     assert "none.jsonl" in capsys.readouterr().err
     bad = tmp_path / "train.jsonl"
     bad.write_bytes(b"\x00\x01\x02\n")
-    assert main(["contamination", str(bad), "--against", str(MT_BENCH)]) == 1
+    assert main(["contamination", str(bad), "--against", str(MT_BENCH)]) == 2  # not a dataset
     error = capsys.readouterr().err
     assert "train.jsonl" in error
     assert "Traceback" not in error

@@ -243,7 +243,7 @@ def test_cli_dedup_refuses_to_overwrite_input(
 def test_cli_dedup_directory_and_empty_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["dedup", str(tmp_path), str(tmp_path / "o.jsonl")]) == 1
+    assert main(["dedup", str(tmp_path), str(tmp_path / "o.jsonl")]) == 2  # unusable input
     assert "Traceback" not in capsys.readouterr().err
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", "utf-8")

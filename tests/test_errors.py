@@ -16,8 +16,14 @@ def package_error_types() -> list[type[BaseException]]:
         if module_info.name in {"talimat.__main__", "talimat.cli"}:  # the CLI prints errors
             continue
         module = importlib.import_module(module_info.name)
+        # Inside a subpackage (talimat.formats.problems), public means what the subpackage
+        # exports: its internal signals (Bad, Lossy) never leave it.
+        package = importlib.import_module(module_info.name.rsplit(".", 1)[0])
+        exported = set(getattr(package, "__all__", ())) if package is not talimat else None
         for _, value in inspect.getmembers(module, inspect.isclass):
             public = not value.__name__.startswith("_")  # private ones never leave the module
+            if exported is not None:
+                public = value.__name__ in exported
             if public and issubclass(value, BaseException) and value.__module__ == module.__name__:
                 found.append(value)
     return found

@@ -21,6 +21,7 @@ from talimat.profile import (
     DatasetProfile,
     ProfileError,
     deduplicate,
+    is_turkish,
     normalize_text,
     profile_file,
     profile_records,
@@ -130,13 +131,27 @@ def test_exact_and_normalized_duplicates(profile: DatasetProfile) -> None:
     [
         ("İSTANBUL", "istanbul", True),
         ("IŞIK", "ışık", True),
-        ("ISIK", "isik", False),  # Turkish I is dotless ı
+        ("IŞIK", "isik", False),  # Turkish I is dotless ı
+        ("I do.", "i do", True),  # English I is dotted: no Turkish letter, no Turkish fold
         ("Merhaba,   dünya!", "merhaba dünya", True),
         ("Straße", "STRASSE", True),  # case folding: ß → ss
     ],
 )
 def test_normalize_text_turkish_case(left: str, right: str, same: bool) -> None:
     assert (normalize_text(left) == normalize_text(right)) is same
+
+
+def test_normalize_text_follows_the_given_language() -> None:
+    assert normalize_text("KIRMIZI", "tr") == "kırmızı"
+    assert normalize_text("KIRMIZI", "en") == normalize_text("KIRMIZI") == "kirmizi"
+    assert normalize_text("IŞIK", "en") == "işik"
+
+
+def test_english_duplicates_are_no_longer_hidden() -> None:
+    records = [pair("I like it.", "Good."), pair("i like it", "good")]
+    profile = profile_records(records, language_sample=0)
+    normalized = profile.duplicates.set_index("kind").loc["normalized", "duplicates"]
+    assert normalized == 1
 
 
 def test_language_mix_on_clear_texts() -> None:
@@ -281,9 +296,15 @@ def test_bad_alpaca_record_names_record_and_field() -> None:
 def test_normalize_text_matches_its_definition(text: str) -> None:
     """The fast paths agree with the plain definition: Turkish lowering, case folding,
     punctuation (P*), control and format characters (C*) removed, whitespace collapsed."""
-    folded = turkish_lower(text).casefold()
+    folded = (turkish_lower(text) if is_turkish(text) else text).casefold()
     kept = "".join(ch for ch in folded if ch.isspace() or unicodedata.category(ch)[0] not in "PC")
     assert normalize_text(text) == " ".join(kept.split())
+    for lang in ("tr", "en"):
+        folded = (turkish_lower(text) if lang == "tr" else text).casefold()
+        kept = "".join(
+            ch for ch in folded if ch.isspace() or unicodedata.category(ch)[0] not in "PC"
+        )
+        assert normalize_text(text, lang) == " ".join(kept.split())
 
 
 @settings(max_examples=300, deadline=None)  # the first call builds Unicode tables
@@ -294,9 +315,15 @@ def test_normalize_text_matches_its_definition(text: str) -> None:
     )
 )
 def test_normalize_text_fast_paths_on_tricky_characters(text: str) -> None:
-    folded = turkish_lower(text).casefold()
+    folded = (turkish_lower(text) if is_turkish(text) else text).casefold()
     kept = "".join(ch for ch in folded if ch.isspace() or unicodedata.category(ch)[0] not in "PC")
     assert normalize_text(text) == " ".join(kept.split())
+    for lang in ("tr", "en"):
+        folded = (turkish_lower(text) if lang == "tr" else text).casefold()
+        kept = "".join(
+            ch for ch in folded if ch.isspace() or unicodedata.category(ch)[0] not in "PC"
+        )
+        assert normalize_text(text, lang) == " ".join(kept.split())
 
 
 @settings(deadline=None)

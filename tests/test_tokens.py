@@ -46,7 +46,7 @@ def with_tool_calls(count: int) -> list[dict[str, Any]]:
     found = [
         record
         for record in records(GLAIVE)
-        if any(turn.get("tool_call") for turn in record["messages"])
+        if any(turn.get("tool_calls") for turn in record["messages"])
     ]
     return found[:count]
 
@@ -174,10 +174,10 @@ def test_bad_tool_call_is_refused_by_field() -> None:
     record = {
         "messages": [
             {"role": "user", "content": "Hi"},
-            {"role": "assistant", "content": "not json", "tool_call": True},
+            {"role": "assistant", "tool_calls": [{"type": "function", "function": {}}]},
         ]
     }
-    with pytest.raises(tokens.TokensError, match=r"field messages\[1\]\.content"):
+    with pytest.raises(tokens.TokensError, match=r"field messages\[1\]\.tool_calls\[0\]"):
         tokens.count_record(record, "mistral-v3")
 
 

@@ -30,7 +30,7 @@ TERMS = tomllib.loads((ROOT / "locales" / "tr" / "terms.toml").read_text(encodin
 NOT_PROSE = re.compile(
     r"\{[a-z:-]+\}`[^`]*`|``[^`]*``|`[^`]*`|<[^>]*>|https?://\S+|pip install \S+"
     r"|\{\w+\}|\((?:[A-Za-z][A-Za-z0-9 .,/-]*)\)|\*İngilizcesi:\*[^.]*\."
-    r"|'[a-z_]+'"  # a field name quoted in a command-line message, as in English
+    r"|'[^'\s]+'"  # a name or value quoted in a command-line message, as in English
     r"|--[a-z][a-z-]*|\b[a-z]+(?:_[a-z]+)+\b"  # a command-line option or an identifier
 )
 

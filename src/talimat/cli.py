@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from .catalog import PURPOSES, SIZE_BANDS
 from .errors import TalimatError
-from .formats import FORMATS
+from .formats import FORMATS, TASKS
 from .language import (
     ENV_VAR,
     LANGUAGES,
@@ -57,6 +57,7 @@ T = TypeVar("T")
 SIZE_BAND_CODES = tuple(band.code for band in SIZE_BANDS)
 TOKENIZER_NAMES = tuple(TOKENIZERS)
 FORMAT_NAMES = FORMATS
+TASK_NAMES = TASKS
 CATALOG_COLUMNS = ("name", "hub_id", "samples", "size_band", "languages", "license", "purpose")
 PROBLEMS_SHOWN = 20
 CELL_WIDTH = 30
@@ -176,6 +177,9 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     validate = command("validate", _run_validate)
     validate.add_argument("file", metavar="FILE", type=Path, help=text("help_file"))
     validate.add_argument("--format", choices=FORMAT_NAMES, help=text("help_format"))
+    validate.add_argument("--task", choices=TASK_NAMES, help=text("help_task"))
+    validate.add_argument("--json", action="store_true", help=text("help_json"))
+    _mapping_options(validate, text)
 
     convert = command("convert", _run_convert)
     convert.add_argument("source", metavar="SRC", type=Path, help=text("help_source_file"))
@@ -185,6 +189,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
         "--from", dest="source_format", choices=FORMAT_NAMES, help=text("help_from")
     )
     convert.add_argument("--lenient", action="store_true", help=text("help_lenient"))
+    _mapping_options(convert, text)
 
     profile = command("profile", _run_profile)
     profile.add_argument("file", metavar="FILE", type=Path, help=text("help_file"))
@@ -211,6 +216,13 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     _add_tokens_command(command, text)
     _add_curation_commands(commands, language)
     return parser
+
+
+def _mapping_options(parser: argparse.ArgumentParser, text: Callable[..., str]) -> None:
+    """--mapping dataset_info.json:NAME, or --columns/--tags by hand (validate, convert)."""
+    parser.add_argument("--mapping", metavar="FILE:NAME", help=text("help_mapping"))
+    parser.add_argument("--columns", metavar="ROLE=COLUMN,...", help=text("help_columns"))
+    parser.add_argument("--tags", metavar="TAG=NAME,...", help=text("help_tags"))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -367,13 +379,60 @@ def _print_problems(problems: list[Problem], language: str) -> None:
         print(_("more_problems", language, count=hidden))
 
 
-def _run_validate(options: argparse.Namespace, language: str) -> int:
-    from .formats import validate_file
+def _column_mapping(options: argparse.Namespace, language: str) -> Any:
+    """The ColumnMapping that --mapping or --columns/--tags describe, or None."""
+    from .formats import ColumnMapping, parse_pairs
 
+    if options.mapping:
+        path, colon, name = options.mapping.rpartition(":")
+        if not (colon and path and name):
+            raise CommandError(_("bad_mapping_spec", language, spec=options.mapping))
+        return ColumnMapping.from_dataset_info(path, name)
+    if not (options.columns or options.tags):
+        return None
+    columns = parse_pairs(options.columns or "", "--columns")
+    tags = parse_pairs(options.tags or "", "--tags")
+    given = getattr(options, "format", None) or getattr(options, "source_format", None)
+    formatting = given if given in ("alpaca", "sharegpt") else None
+    if formatting is None:
+        formatting = "sharegpt" if tags or "messages" in columns else "alpaca"
+    return ColumnMapping(formatting=formatting, columns=columns, tags=tags)
+
+
+def _check_input(path: Path) -> None:
+    """Missing or unreadable input is unusable (exit 2), before any work starts."""
+    from .formats import InputError
+    from .formats.problems import text
+
+    if not path.exists():
+        raise InputError(text("file_not_found", None, file=str(path)))
+    if path.is_dir():
+        raise InputError(text("is_a_directory", None, file=str(path)))
+
+
+def _run_validate(options: argparse.Namespace, language: str) -> int:
+    import json
+
+    from .formats import InputError, validate_file
+    from .formats.problems import text
+
+    _check_input(options.file)
+    mapping = _column_mapping(options, language)
     label = _("progress_validate", language)
     report = validate_file(
-        options.file, options.format, progress=lambda records: _progress(records, label)
+        options.file,
+        None if mapping else options.format,
+        task=options.task,
+        mapping=mapping,
+        progress=lambda records: _progress(records, label),
     )
+    if report.total == 0:
+        raise InputError(text("no_records", language, file=str(options.file)))
+    if report.valid == 0 and set(report.counts) <= {"unknown_format", "not_object"}:
+        raise InputError(text("not_a_dataset", language, file=str(options.file)))
+    if options.json:
+        print(json.dumps(report.to_dict(language), ensure_ascii=False, indent=1))
+        return 0 if report.ok else 1
     problems = report.problems
     fields = {
         "file": options.file,
@@ -383,8 +442,14 @@ def _run_validate(options: argparse.Namespace, language: str) -> int:
     }
     if not problems:
         print(_("validate_ok", language, **fields))
+        print(_("validate_task", language, format=report.format, task=report.task))
         return 0
     print(_("validate_problems", language, **fields))
+    if report.format is not None:
+        print(_("validate_task", language, format=report.format, task=report.task))
+    print(_("validate_counts", language))
+    for code, count in report.counts.items():
+        print(f"  {code}: {format_number(count, language)}")
     _print_problems(problems, language)
     return 1
 
@@ -392,13 +457,16 @@ def _run_validate(options: argparse.Namespace, language: str) -> int:
 def _run_convert(options: argparse.Namespace, language: str) -> int:
     from .formats import convert_file
 
+    _check_input(options.source)
+    mapping = _column_mapping(options, language)
     label = _("progress_convert", language)
     report = convert_file(
         options.source,
         options.target,
         options.to,
-        source_format=options.source_format,
+        source_format=None if mapping else options.source_format,
         strict=not options.lenient,
+        mapping=mapping,
         progress=lambda records: _progress(records, label),
     )
     print(
@@ -413,10 +481,16 @@ def _run_convert(options: argparse.Namespace, language: str) -> int:
             target_format=report.target_format,
         )
     )
+    if report.kept_keys:
+        keys = ", ".join(sorted(report.kept_keys))
+        print(_("convert_kept", language, target_format=report.target_format, keys=keys))
     skipped = [*report.problems, *report.lossy]
     if skipped:
         print(_("convert_skipped", language, count=format_number(len(skipped), language)))
         _print_problems(skipped, language)
+    if not report.written:
+        print(_("convert_nothing", language, target=report.target))
+        return 1
     return 0
 
 
@@ -739,6 +813,8 @@ def _fail(message: str, language: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``talimat`` command; return its exit status (0 means success)."""
+    from .formats import InputError
+
     args = list(sys.argv[1:] if argv is None else argv)
     language = _language_in(args)
     parser = build_parser(language)
@@ -750,6 +826,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _active_language(language):
         try:
             return int(options.handler(options, language))
+        except InputError as error:  # missing, unreadable, empty, not a dataset
+            print(_("error_line", language, prog="talimat", message=str(error)), file=sys.stderr)
+            return 2
         except TalimatError as error:  # every refusal of the library, already localized
             return _fail(str(error), language)
         except BrokenPipeError:  # the reader stopped early, as `talimat catalog | head` does

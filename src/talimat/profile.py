@@ -43,6 +43,7 @@ __all__ = [
     "DedupReport",
     "ProfileError",
     "deduplicate",
+    "is_turkish",
     "normalize_text",
     "profile_file",
     "profile_records",
@@ -125,16 +126,39 @@ def _removal_pattern() -> re.Pattern[str]:
 _DOTLESS_I = "ı".encode()
 
 
-def _measure_plain(text: str) -> tuple[int, bytes]:
+_TURKISH_LETTERS = frozenset("ıİşŞğĞ")
+_TURKISH_BYTES = tuple(letter.encode() for letter in sorted(_TURKISH_LETTERS))
+
+
+def is_turkish(text: str) -> bool:
+    """True when ``text`` holds a letter only Turkish (and Azerbaijani) spells: ı İ ş ğ.
+
+    The cheap test that decides how :func:`normalize_text` folds ``I`` when no language
+    is given: almost every Turkish sentence has one of them, English text never does.
+    """
+    return not _TURKISH_LETTERS.isdisjoint(text)
+
+
+def _turkish(lang: str | None, text: str) -> bool:
+    if lang is None:
+        return is_turkish(text)
+    return lang.lower().startswith("tr")
+
+
+def _measure_plain(text: str, lang: str | None = None) -> tuple[int, bytes]:
     """Word count and normalized UTF-8 form of one text: the definition, the slow way."""
     split = text.split()
-    # str.replace is the fast spelling of turkish_lower's two Turkish mappings.
-    lowered = " ".join(split).replace("İ", "i").replace("I", "ı").casefold()
+    joined = " ".join(split)
+    if _turkish(lang, text):
+        # str.replace is the fast spelling of turkish_lower's two Turkish mappings.
+        lowered = joined.replace("İ", "i").replace("I", "ı").casefold()
+    else:
+        lowered = joined.casefold()
     normalized = " ".join(_removal_pattern().sub("", lowered).split())
     return len(split), normalized.encode("utf-8", "surrogatepass")
 
 
-def _measure_texts(texts: list[str]) -> tuple[list[int], bytes]:
+def _measure_texts(texts: list[str], lang: str | None = None) -> tuple[list[int], bytes]:
     """The word count of each text and their normalized forms, NUL-separated, in UTF-8.
 
     The hot path of a profile. All the texts of a record go through a few byte
@@ -149,7 +173,9 @@ def _measure_texts(texts: list[str]) -> tuple[list[int], bytes]:
     if (not ascii_only and not encoded.translate(None, tables.off_path).isascii()) or encoded.count(
         0
     ) != len(texts) - 1:
-        measured = [_measure_plain(text) for text in texts]
+        if lang is None:  # one conversation, one language: any Turkish letter decides
+            lang = "tr" if any(map(is_turkish, texts)) else "other"
+        measured = [_measure_plain(text, lang) for text in texts]
         return [words for words, _ in measured], b"\x00".join(form for _, form in measured)
     words = [
         part.count(b" x") + part.startswith(b"x")
@@ -162,27 +188,37 @@ def _measure_texts(texts: list[str]) -> tuple[list[int], bytes]:
         folded = folded.strip(b" ")
     else:
         folded = b"\x00".join([part.strip(b" ") for part in folded.split(b"\x00")])
+    turkish_ok = lang is None or lang.lower().startswith("tr")
     if not ascii_only:  # non-ASCII capitals: İ the Turkish way, the rest by case folding
-        folded = folded.decode().replace("İ", "i").casefold().encode()
-    if b"\x01" in folded:
-        folded = folded.replace(b"\x01", _DOTLESS_I)
+        decoded = folded.decode()
+        if turkish_ok:
+            decoded = decoded.replace("İ", "i")
+        folded = decoded.casefold().encode()
+    if b"\x01" in folded:  # a capital I: ı in Turkish text, i in any other
+        if lang is None:  # one conversation, one language: any Turkish letter decides
+            turkish_ok = any(mark in encoded for mark in _TURKISH_BYTES)
+        folded = folded.replace(b"\x01", _DOTLESS_I if turkish_ok else b"i")
     return words, folded
 
 
-def normalize_text(text: str) -> str:
+def normalize_text(text: str, lang: str | None = None) -> str:
     """Text as the normalized-duplicate check sees it.
 
-    Lowercased the Turkish way (:func:`~talimat.language.turkish_lower`: ``İ`` → ``i``,
-    ``I`` → ``ı``) and case-folded; punctuation (Unicode P*), control and format characters
-    removed; runs of whitespace collapsed to one space:
+    Case-folded by the text's language: Turkish text the Turkish way
+    (:func:`~talimat.language.turkish_lower`: ``İ`` → ``i``, ``I`` → ``ı``), any other text
+    by plain case folding (``I`` → ``i``); punctuation (Unicode P*), control and format
+    characters removed; runs of whitespace collapsed to one space:
 
-    >>> normalize_text("  İSTANBUL'da   IŞIK! ")
-    'istanbulda ışık'
+    >>> normalize_text("  İSTANBUL'da   IŞIK! "), normalize_text("I do.")
+    ('istanbulda ışık', 'i do')
 
-    The Turkish rules apply to every text, so English ``I`` becomes ``ı`` and ``"I do"``
-    and ``"i do"`` stay apart: a dataset that mixes both languages is folded one way.
+    ``lang`` (``"tr"``, ``"en"`` …) says the language; by default a text counts as Turkish
+    when it holds ı, İ, ş or ğ (:func:`is_turkish`), so English ``"I do"`` and ``"i do"``
+    are the same while Turkish ``"KIRMIZI"`` still folds to ``"kırmızı"`` with
+    ``lang="tr"``. The dedup and profile passes fold each record by its language: a
+    record is Turkish when any of its texts is.
     """
-    return _measure_texts([text])[1].decode("utf-8", "surrogatepass")
+    return _measure_texts([text], lang)[1].decode("utf-8", "surrogatepass")
 
 
 def _message_fields(message: Any, number: int, index: int) -> tuple[str, str]:
@@ -193,8 +229,14 @@ def _message_fields(message: Any, number: int, index: int) -> tuple[str, str]:
     role, content = message.get("role"), message.get("content")
     if not isinstance(role, str):
         raise ProfileError(f"{where}.role': expected a string, got {type(role).__name__}")
-    if content is None:
+    if content is None:  # an assistant turn that only calls tools
         content = ""
+    elif isinstance(content, list):  # content parts: their text, one part a line
+        content = "\n".join(
+            str(part.get("text", part.get("value", "")))
+            for part in content
+            if isinstance(part, Mapping) and part.get("type") == "text"
+        )
     elif not isinstance(content, str):
         raise ProfileError(f"{where}.content': expected a string, got {type(content).__name__}")
     return role, content
@@ -212,7 +254,12 @@ def _canonical(
         return record
     from .formats import to_messages  # alpaca and ShareGPT records convert on the way in
 
-    return to_messages(record, cast(Any, fmt), file=file, number=number)
+    canonical = to_messages(record, cast(Any, fmt), file=file, number=number)
+    if "messages" not in canonical:  # TRL language modeling: one document, no roles
+        return {"messages": [{"role": "text", "content": canonical["text"]}]}
+    if "chosen" in canonical:  # a preference pair is profiled as its preferred conversation
+        return {"messages": [*canonical["messages"], *canonical["chosen"]]}
+    return canonical
 
 
 _ROLE_CODES = {"user": 1, "assistant": 2}
@@ -701,19 +748,20 @@ def profile_file(
 
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed object) for each non-blank line of a JSONL file."""
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise ProfileError(f"record {number}: not UTF-8 text ({error.reason})") from None
-            if not text.strip():
-                continue
-            try:
-                yield number, json.loads(text)
-            except ValueError as error:
-                raise ProfileError(f"record {number}: not valid JSON ({error})") from None
+    """(line number, parsed object) for each non-blank line, through the validator's reader.
+
+    :func:`talimat.formats.io.raw_jsonl` is the one JSONL reader of the package (orjson, a
+    BOM, UTF-16 and arrays saved as .jsonl, repeated keys); a line it cannot use stops the
+    profile with its message.
+    """
+    from .formats.io import raw_jsonl
+    from .formats.problems import Bad
+
+    for number, value in raw_jsonl(path):
+        if isinstance(value, Bad):
+            message = value.problem(os.fspath(path), number).localized()
+            raise ProfileError(f"record {number}: {message}")
+        yield number, value
 
 
 def _profile(
@@ -726,9 +774,9 @@ def _profile(
         raise ValueError(f"language_sample must be 0 or more, not {acc.sample_size}")
     if lang is not None:
         resolve_language(lang)
-    from .formats import _gc_paused  # one pause helper for every streaming loop
+    from .formats import gc_paused  # one pause helper for every streaming loop
 
-    with _gc_paused():
+    with gc_paused():
         for number, record in numbered:
             acc.add(number, record)
     acc.finish()

@@ -18,11 +18,11 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from talimat.errors import TalimatError
 
-from .formats import FormatName, Problem, _scan, _State, from_messages
+from .formats import FormatName, NumberedScan, Problem, from_messages
 from .language import messages
 
 __all__ = [
@@ -52,35 +52,29 @@ class NumberedRecords:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], fmt: FormatName | None = None, *, strict: bool = True
+        self, path: str | os.PathLike[str], fmt: str | None = None, *, strict: bool = True
     ) -> None:
         self.path = Path(path)
         self.problems: list[Problem] = []
-        self._state = _State(None)
-        self._number = 0
-        # formats._scan is the reader every command shares; its record hook gives the number
-        # of the record it is about to yield, which iter_records does not expose.
-        self._records = _scan(self.path, fmt, strict, self.problems, self._state, self._remember)
-
-    def _remember(self, number: int) -> None:
-        self._number = number
+        # The reader every command shares (talimat.formats), which numbers records as its
+        # problems do.
+        self._scan = NumberedScan(self.path, fmt, strict=strict, problems=self.problems)
 
     @property
-    def format(self) -> FormatName | None:
+    def format(self) -> str | None:
         """The format the file is read as, given or detected from its first good record."""
-        return self._state.format
+        return self._scan.format
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        for record in self._records:
-            yield self._number, record
+        return iter(self._scan)
 
     def original(self, record: dict[str, Any]) -> dict[str, Any]:
         """``record`` back in the file's own format (exact, thanks to its ``_layout``)."""
-        return from_messages(record, self.format) if self.format else record
+        return from_messages(record, cast(FormatName, self.format)) if self.format else record
 
 
 def numbered_records(
-    path: str | os.PathLike[str], fmt: FormatName | None = None, *, strict: bool = True
+    path: str | os.PathLike[str], fmt: str | None = None, *, strict: bool = True
 ) -> NumberedRecords:
     """Stream ``(number, canonical record)`` pairs from a file (see :class:`NumberedRecords`)."""
     return NumberedRecords(path, fmt, strict=strict)

@@ -174,7 +174,9 @@ def _tools(raw: object) -> list[Any] | None:
         specs = json.loads(raw) if isinstance(raw, str) else raw
         if not isinstance(specs, list):
             raise TypeError("expected a list")
-        return [Tool(function=Function(**spec)) for spec in specs]
+        return [  # OpenAI's {"type": "function", "function": {...}} or the function itself
+            Tool(function=Function(**spec.get("function", spec))) for spec in specs
+        ]
     except (TypeError, ValueError) as error:
         raise _Refused("tools", str(error).splitlines()[0]) from None
 
@@ -197,32 +199,37 @@ def _chat_request(record: Mapping[str, Any]) -> Any:
     calls = 0
     for index, turn in enumerate(turns):
         where = f"messages[{index}]"
-        if not isinstance(turn, Mapping) or not isinstance(turn.get("content"), str):
+        if not isinstance(turn, Mapping):
+            raise _Refused(where, "expected a message")
+        role = turn.get("role")
+        if role == "assistant" and turn.get("tool_calls"):
+            # talimat's canonical (OpenAI/TRL) shape: tool_calls with function name and arguments
+            made = []
+            for number, call in enumerate(turn["tool_calls"]):
+                function_spec = call.get("function") if isinstance(call, Mapping) else None
+                if not isinstance(function_spec, Mapping) or "name" not in function_spec:
+                    raise _Refused(
+                        f"{where}.tool_calls[{number}]", "a tool call needs a function name"
+                    )
+                arguments = function_spec.get("arguments", {})
+                text = (
+                    arguments
+                    if isinstance(arguments, str)
+                    else json.dumps(arguments, ensure_ascii=False)
+                )
+                calls += 1
+                function = FunctionCall(name=function_spec["name"], arguments=text)
+                made.append(ToolCall(id=_tool_call_id(calls), function=function))
+            said = turn.get("content")
+            built.append(AssistantMessage(content=said or None, tool_calls=made))
+            continue
+        if not isinstance(turn.get("content"), str):
             raise _Refused(f"{where}.content", "expected a message with text content")
-        role, content = turn.get("role"), turn["content"]
+        content = turn["content"]
         if role == "system":
             built.append(SystemMessage(content=content))
         elif role == "user":
             built.append(UserMessage(content=content))
-        elif role == "assistant" and turn.get("tool_call"):
-            try:
-                call = json.loads(content)
-                arguments = call["arguments"]
-                name = call["name"]
-            except (ValueError, TypeError, KeyError):
-                raise _Refused(
-                    where + ".content", "a tool call needs JSON with name and arguments"
-                ) from None
-            calls += 1
-            text = (
-                arguments
-                if isinstance(arguments, str)
-                else json.dumps(arguments, ensure_ascii=False)
-            )
-            function = FunctionCall(name=name, arguments=text)
-            built.append(
-                AssistantMessage(tool_calls=[ToolCall(id=_tool_call_id(calls), function=function)])
-            )
         elif role == "assistant":
             built.append(AssistantMessage(content=content))
         elif role == "tool":
@@ -615,15 +622,17 @@ def count_file(
     A record the format reader refuses raises :class:`talimat.formats.RecordError`; one the
     tokenizer refuses raises :class:`TokensError`; both name the file, record and field.
     """
-    from .formats import _scan, _State
+    from .formats import NumberedScan
 
     file = os.fspath(path)
     current = [0]  # the file's number of the record being counted (JSONL: its line)
 
-    def remember(number: int) -> None:
-        current[0] = number
+    def counted(scan: NumberedScan) -> Iterator[dict[str, Any]]:
+        for number, record in scan:
+            current[0] = number
+            yield record
 
-    records: Iterator[dict[str, Any]] = _scan(path, fmt, True, None, _State(None), remember)  # type: ignore[arg-type]
+    records: Iterator[dict[str, Any]] = counted(NumberedScan(path, fmt, strict=True))
     if progress is not None:
         records = progress(records)
 

@@ -1,0 +1,600 @@
+"""Reading and writing dataset files: one reader for every command, atomic writes.
+
+Readers yield ``(record number, raw record)`` pairs, or ``(number, Bad)`` for a record that
+cannot be parsed, so that a caller can report and go on. Every JSON text is parsed with
+orjson. Files that are not one of the supported kinds fail as a whole with one line
+naming the file (:class:`~.problems.InputError`): UTF-16 text, a pretty-printed JSON array
+saved as ``.jsonl``, an unreadable Parquet file.
+
+Writers take records already encoded as JSON (:func:`encode`), write them to a temporary
+file in the target's folder and rename it into place (:func:`atomic_target`), so a failed
+or interrupted write — a full disk included — leaves the previous target as it was; a
+target that is one of the inputs (the same path, a symlink or a hard link to it) is
+refused before anything is written. Parquet is written in batches with a schema unified
+over every batch (a first pass spools the JSON lines to a temporary file beside the
+target), so memory stays flat in the record count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from .problems import Bad, FormatError, InputError, text
+
+__all__ = [
+    "READ_SUFFIXES",
+    "WRITE_SUFFIXES",
+    "Pending",
+    "atomic_target",
+    "check_not_input",
+    "encode",
+    "raw_records",
+    "strip_nulls",
+    "write_encoded",
+]
+
+READ_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".json", ".parquet", ".csv")
+WRITE_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson", ".json", ".parquet")
+PARQUET_BATCH = 8_192
+_BOM = b"\xef\xbb\xbf"
+
+# orjson's error messages, so a reader is told what is wrong in their language.
+_JSON_REASONS = {
+    "unexpected end of data": "unterminated",
+    "unexpected character, expected ':' after key": "colon",
+    "unexpected character, expected ',' or '}' after object value": "comma",
+    "unexpected character, expected ',' or ']' after list element": "comma",
+    "unexpected character, expected a JSON value": "value",
+    "unexpected character, expected string or '}' after '{'": "key",
+    "unexpected content after document": "extra",
+    "unexpected control character in string": "control",
+    "depth limit exceeded": "deep",
+    "no low surrogate in string": "surrogate",
+    "unexpected low surrogate in string": "surrogate",
+    "str is not valid UTF-8: surrogates not allowed": "utf8",
+}
+
+
+def suffix_of(path: Path) -> str:
+    return path.suffix.lower()
+
+
+def _open(path: Path) -> IO[bytes]:
+    """The file opened for reading, or an InputError naming it."""
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise InputError(text("file_not_found", None, file=os.fspath(path))) from None
+    except IsADirectoryError:
+        raise InputError(text("is_a_directory", None, file=os.fspath(path))) from None
+    except OSError as exc:
+        raise InputError(
+            text("unreadable", None, file=os.fspath(path), error=exc.strerror or exc)
+        ) from None
+
+
+def _sniff(path: Path, head: bytes) -> bytes:
+    """The head without a UTF-8 BOM; an InputError for UTF-16/32 text."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4096]:
+        raise InputError(text("utf16", None, file=os.fspath(path)))
+    return head[3:] if head.startswith(_BOM) else head
+
+
+def _bad_json(exc: orjson.JSONDecodeError) -> Bad:
+    reason = _JSON_REASONS.get(exc.msg, "other")
+    return Bad("<json>", "bad_json", column=exc.colno, reason=reason, error=exc.msg)
+
+
+def _duplicate_key(data: bytes) -> str | None:
+    """The first key repeated in one object of ``data`` (the slow, exact check)."""
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen = set()
+        for key, _ in items:
+            if key in seen and not found:
+                found.append(key)
+            seen.add(key)
+        return dict(items)
+
+    try:
+        json.loads(data, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return None
+    return found[0] if found else None
+
+
+def _may_repeat_keys(source: bytes, value: Any) -> bool:
+    """True when ``source`` may hold more keys than the parsed value kept.
+
+    orjson keeps the last of repeated keys silently. Re-encoding the value and counting
+    the ``":`` that end a key is a C-speed check that never misses a repeat in text
+    written ``"key":`` or ``"key": `` (every writer we know); text with ``" :`` takes the
+    exact path.
+    """
+    if b'" :' in source:
+        return True
+    try:
+        return source.count(b'":') > orjson.dumps(value).count(b'":')
+    except (TypeError, orjson.JSONEncodeError):
+        return True
+
+
+def raw_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value or Bad) for each non-blank line, streamed."""
+    loads = orjson.loads
+    with _open(path) as handle:
+        first = True
+        for number, line in enumerate(handle, 1):
+            if first:
+                line = _sniff(path, line)
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if first:
+                first = False
+                if stripped.startswith(b"[") and stripped != b"[]":
+                    raise InputError(text("jsonl_is_array", None, file=os.fspath(path)))
+            try:
+                # Without its line ending, a line cut short is reported for what it lacks.
+                value = loads(line.rstrip(b"\r\n"))
+            except orjson.JSONDecodeError as exc:
+                yield number, _bad_json(exc)
+                continue
+            if type(value) is dict and _may_repeat_keys(line, value):
+                key = _duplicate_key(line)
+                if key is not None:
+                    yield number, Bad("<record>", "duplicate_key", key=key)
+                    continue
+            yield number, value
+
+
+WHOLE_JSON_LIMIT = 64 * 1024**2
+"""A .json file up to this size is parsed whole by orjson; a larger one is streamed."""
+
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]', re.S)
+_CHUNK = 4 * 1024**2
+
+
+def raw_json(path: Path) -> Iterator[tuple[int, Any]]:
+    """(position, value) for each item of a .json list.
+
+    Files up to :data:`WHOLE_JSON_LIMIT` are parsed whole (fastest); larger ones item by
+    item (:func:`_stream_json`), so memory stays flat in the record count.
+    """
+    with _open(path) as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(0)
+        if size > WHOLE_JSON_LIMIT:
+            head = handle.read(4096)
+            _sniff(path, head)
+            handle.seek(len(_BOM) if head.startswith(_BOM) else 0)
+            yield from _stream_json(path, handle)
+            return
+        data = _sniff(path, handle.read())
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(text("json_unreadable", None, file=os.fspath(path), error=exc)) from None
+    if not isinstance(value, list):
+        _not_a_list(path, value)
+    repeats = _item_duplicates(data) if _may_repeat_keys(data, value) else {}
+    for number, item in enumerate(value, 1):
+        if number in repeats:
+            yield number, Bad("<record>", "duplicate_key", key=repeats[number])
+            continue
+        yield number, item
+
+
+def _not_a_list(path: Path, value: Any) -> None:
+    from .problems import json_type, render
+
+    params = (("file", os.fspath(path)), ("actual_type", json_type(value)))
+    raise InputError(render("json_not_list", None, params))
+
+
+def _stream_json(path: Path, handle: IO[bytes]) -> Iterator[tuple[int, Any]]:
+    """The items of a large JSON list, each parsed by orjson as soon as it is complete.
+
+    Hand-written because no maintained streaming parser is a dependency here: a regular
+    expression finds strings (skipped whole), brackets and commas, which is enough to
+    cut the list into items; a cut that falls inside a string at the end of the buffer
+    fails to parse and is retried with more data.
+    """
+    buffer = b""
+    eof = False
+    position = 0  # where scanning resumes
+    started = False
+    number = 0
+    while True:
+        if not eof:
+            chunk = handle.read(_CHUNK)
+            eof = not chunk
+            buffer = buffer[position:] + chunk
+            position = 0
+        if not started:
+            stripped = buffer.lstrip()
+            if not stripped and not eof:
+                continue
+            if not stripped.startswith(b"["):
+                first = stripped[:1]
+                kind = {b"{": {}, b'"': "", b"t": True, b"f": False, b"n": None}.get(first, 0)
+                _not_a_list(path, kind)  # a representative of the value's JSON type
+            position = len(buffer) - len(stripped) + 1
+            started = True
+        depth = 0
+        start = position
+        progressed = False
+        for match in _JSON_TOKENS.finditer(buffer, position):
+            token = match.group()
+            if token[:1] == b'"':
+                continue
+            if token in (b"[", b"{"):
+                depth += 1
+            elif token in (b"]", b"}") and depth:
+                depth -= 1
+            elif depth == 0:  # a comma or the closing bracket of the list
+                item = buffer[start : match.start()].strip()
+                if item:
+                    try:
+                        value = orjson.loads(item)
+                    except orjson.JSONDecodeError as exc:
+                        if not eof:
+                            break  # perhaps cut inside a string: read on and retry
+                        raise InputError(
+                            text("json_unreadable", None, file=os.fspath(path), error=exc)
+                        ) from None
+                    number += 1
+                    if type(value) is dict and _may_repeat_keys(item, value):
+                        repeated = _item_duplicates(b"[" + item + b"]").get(1)
+                        if repeated is not None:
+                            value = Bad("<record>", "duplicate_key", key=repeated)
+                    yield number, value
+                start = position = match.end()
+                progressed = True
+                if token == b"]":
+                    return
+        if eof and not progressed:
+            raise InputError(
+                text("json_unreadable", None, file=os.fspath(path), error="unexpected end of data")
+            )
+
+
+def _item_duplicates(data: bytes) -> dict[int, str]:
+    """Item number → first repeated key, for the items of a JSON list (the slow, exact way)."""
+    current: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen and not current:
+                current.append(key)
+            seen.add(key)
+        return dict(items)
+
+    decoder = json.JSONDecoder(object_pairs_hook=pairs)
+    source = data.decode("utf-8", "replace")
+    found: dict[int, str] = {}
+    try:
+        index = source.index("[") + 1
+        number = 0
+        while True:
+            while index < len(source) and source[index] in " \t\r\n,":
+                index += 1
+            if index >= len(source) or source[index] == "]":
+                break
+            number += 1
+            current.clear()
+            _, index = decoder.raw_decode(source, index)
+            if current:
+                found[number] = current[0]
+    except (ValueError, RecursionError):
+        pass
+    return found
+
+
+def strip_nulls(value: Any) -> Any:
+    """Drop the nulls Arrow writes for absent struct fields, at every depth; lists as lists.
+
+    Parquet files and Arrow-backed datasets give every row every field of the schema,
+    absent ones as null; numpy arrays (pandas cells) become lists and numpy scalars
+    Python numbers.
+    """
+    if isinstance(value, dict):
+        return {key: strip_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [strip_nulls(item) for item in value]
+    module = type(value).__module__
+    if module == "numpy" and hasattr(value, "tolist"):
+        return strip_nulls(value.tolist())
+    return value
+
+
+def raw_parquet(path: Path) -> Iterator[tuple[int, Any]]:
+    """(row number, record) for each row, read in batches."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except FileNotFoundError:
+        raise InputError(text("file_not_found", None, file=os.fspath(path))) from None
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(
+            text("parquet_unreadable", None, file=os.fspath(path), error=exc)
+        ) from None
+    number = 0
+    with parquet:
+        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH):
+            for row in batch.to_pylist():
+                number += 1
+                yield number, strip_nulls(row)
+
+
+def raw_csv(path: Path) -> Iterator[tuple[int, Any]]:
+    """(row number, record) for each data row of an alpaca-style CSV file.
+
+    Empty ``system`` and ``history`` cells mean absent; a ``history`` cell holds JSON.
+    """
+    with _open(path) as binary:
+        head = binary.read(4096)
+        _sniff(path, head)
+        binary.seek(0)
+        handle = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        try:
+            for number, row in enumerate(csv.DictReader(handle), 1):
+                if None in row:
+                    yield number, Bad("<csv>", "csv_extra_cells")
+                    continue
+                record: dict[str, Any] = {k: v for k, v in row.items() if v is not None}
+                for key in ("system", "history"):
+                    if record.get(key) == "":
+                        del record[key]
+                if "history" in record:
+                    try:
+                        record["history"] = orjson.loads(record["history"])
+                    except orjson.JSONDecodeError as exc:
+                        yield number, Bad("history", "bad_json", error=exc.msg)
+                        continue
+                yield number, record
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                text("text_unreadable", None, file=os.fspath(path), error=exc)
+            ) from None
+
+
+def raw_records(
+    path: Path, csv_ok: bool = True, fmt: str | None = None
+) -> Iterator[tuple[int, Any]]:
+    """The raw records of a file, chosen by suffix."""
+    suffix = suffix_of(path)
+    if suffix in (".jsonl", ".ndjson"):
+        return raw_jsonl(path)
+    if suffix == ".json":
+        return raw_json(path)
+    if suffix == ".parquet":
+        return raw_parquet(path)
+    if suffix == ".csv":
+        if not csv_ok:
+            raise FormatError(text("csv_alpaca_only", None, file=os.fspath(path), name=fmt))
+        return raw_csv(path)
+    raise InputError(text("unknown_suffix", None, file=os.fspath(path), suffix=path.suffix))
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _non_finite(value: Any) -> bool:
+    """True when a NaN or an infinity hides anywhere in ``value`` (JSON cannot hold one)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            if not math.isfinite(item):
+                return True
+        elif kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+    return False
+
+
+def encode(record: Mapping[str, Any], *, check_numbers: bool = True) -> bytes:
+    """One record as UTF-8 JSON; Bad for what JSON cannot hold (NaN, lone surrogates …).
+
+    orjson would write NaN as null: the value would change, so it is refused instead.
+    ``check_numbers=False`` skips that scan for records parsed from JSON text, which
+    cannot hold NaN.
+    """
+    if check_numbers and _non_finite(record):
+        raise Bad("<record>", "not_finite")
+    try:
+        return orjson.dumps(record)
+    except (TypeError, orjson.JSONEncodeError) as exc:
+        error = str(exc)
+    if "Recursion limit" in error:  # orjson stops at 255 levels; the json module goes deeper
+        try:
+            return json.dumps(record, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (ValueError, TypeError, RecursionError) as exc:
+            error = str(exc) or type(exc).__name__
+    raise Bad("<record>", "unwritable", error=error)
+
+
+def check_not_input(target: Path, inputs: Sequence[str | os.PathLike[str]]) -> None:
+    """Refuse a target that is one of the inputs: same path, a symlink or a hard link."""
+    if not target.exists():
+        return
+    for source in inputs:
+        try:
+            same = os.path.samefile(target, source)
+        except OSError:
+            same = False
+        if same:
+            raise FormatError(text("same_file", None, file=os.fspath(target)))
+
+
+class Pending:
+    """A temporary file beside the target; renamed onto it at the end unless ``commit`` is off."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.commit = True
+
+
+@contextmanager
+def atomic_target(target: Path) -> Iterator[Pending]:
+    """A temporary path beside ``target``, renamed onto it when the block succeeds.
+
+    Errors name ``target``, never the temporary file; on any failure the temporary file
+    is removed and a previous ``target`` stays as it was.
+    """
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
+    except FileNotFoundError:
+        raise FormatError(text("no_folder", None, file=os.fspath(target))) from None
+    except OSError as exc:
+        raise FormatError(
+            text("write_failed", None, file=os.fspath(target), error=exc.strerror or exc)
+        ) from None
+    os.close(handle)
+    pending = Pending(Path(name))
+    try:
+        yield pending
+        if pending.commit:
+            os.replace(pending.path, target)
+    except OSError as exc:
+        raise FormatError(
+            text("write_failed", None, file=os.fspath(target), error=exc.strerror or exc)
+        ) from None
+    finally:
+        pending.path.unlink(missing_ok=True)
+
+
+def write_encoded(lines: Iterable[bytes], target: Path, temporary: Path) -> int:
+    """Write encoded records to ``temporary`` in ``target``'s format; return how many."""
+    suffix = suffix_of(target)
+    try:
+        if suffix in (".jsonl", ".ndjson"):
+            return _write_jsonl(lines, temporary)
+        if suffix == ".json":
+            return _write_json(lines, temporary)
+        return _write_parquet(lines, target, temporary)
+    except OSError as exc:
+        raise FormatError(
+            text("write_failed", None, file=os.fspath(target), error=exc.strerror or exc)
+        ) from None
+
+
+def _write_jsonl(lines: Iterable[bytes], path: Path) -> int:
+    count = 0
+    with path.open("wb") as handle:
+        write = handle.write
+        for line in lines:
+            write(line)
+            write(b"\n")
+            count += 1
+        handle.flush()
+        os.fsync(handle.fileno())
+    return count
+
+
+def _write_json(lines: Iterable[bytes], path: Path) -> int:
+    """A JSON list, one record a line, streamed."""
+    count = 0
+    with path.open("wb") as handle:
+        handle.write(b"[")
+        for line in lines:
+            handle.write(b",\n" if count else b"\n")
+            handle.write(line)
+            count += 1
+        handle.write(b"\n]\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return count
+
+
+def _write_parquet(lines: Iterable[bytes], target: Path, path: Path) -> int:
+    """Spool the lines beside the target while unifying each batch's schema, then write."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def batch_type(batch: list[Any], first: int) -> pa.DataType:
+        try:
+            return pa.array(batch).type
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise FormatError(
+                text("parquet_mixed", None, file=os.fspath(target), record=first, error=exc)
+            ) from None
+
+    schema: pa.Schema | None = None
+    count = 0
+    spool = path.with_name(path.name + ".spool")
+    try:
+        with spool.open("wb") as handle:
+            batch: list[Any] = []
+            for line in lines:
+                handle.write(line)
+                handle.write(b"\n")
+                batch.append(orjson.loads(line))
+                count += 1
+                if len(batch) == PARQUET_BATCH:
+                    schema = _unify(schema, batch_type(batch, count - len(batch) + 1), target)
+                    batch = []
+            if batch:
+                schema = _unify(schema, batch_type(batch, count - len(batch) + 1), target)
+        if schema is None:
+            pq.write_table(pa.table({}), path)
+            return 0
+        struct = pa.struct(list(schema))
+        with pq.ParquetWriter(path, schema) as writer, spool.open("rb") as spooled:
+            rows: list[Any] = []
+            for line in spooled:
+                rows.append(orjson.loads(line))
+                if len(rows) == PARQUET_BATCH:
+                    writer.write_table(_table(rows, struct, target))
+                    rows = []
+            if rows:
+                writer.write_table(_table(rows, struct, target))
+    finally:
+        spool.unlink(missing_ok=True)
+    return count
+
+
+def _unify(schema: Any, kind: Any, target: Path) -> Any:
+    import pyarrow as pa
+
+    batch_schema = pa.schema(list(kind))
+    if schema is None:
+        return batch_schema
+    try:
+        return pa.unify_schemas([schema, batch_schema], promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise FormatError(
+            text("parquet_mixed", None, file=os.fspath(target), record="?", error=exc)
+        ) from None
+
+
+def _table(rows: list[Any], struct: Any, target: Path) -> Any:
+    import pyarrow as pa
+
+    try:
+        return pa.Table.from_struct_array(pa.array(rows, type=struct))
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise FormatError(
+            text("parquet_mixed", None, file=os.fspath(target), record="?", error=exc)
+        ) from None
