@@ -32,8 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_package import generate
+from bench_package import generate  # run as a script, so its own folder is on the path
 
 OPERATIONS = ("dedup", "floor")
 #: The package may spend at most this many times datasketch's own MinHash time.

@@ -97,3 +97,18 @@ def test_theme_gate_names_a_missing_string(tmp_path: Path) -> None:
     assert [(p.message, p.reason) for p in i18n.check_theme_catalog(catalog)] == [
         (msgid, "theme string without Turkish")
     ]
+
+
+def test_an_update_keeps_the_catalog_header(tmp_path: Path) -> None:
+    """sphinx-intl rewrites POT-Creation-Date on every update; the old header comes back."""
+    po = tmp_path / "page.po"
+    old = (
+        'msgid ""\nmsgstr ""\n"POT-Creation-Date: 2026-11-25 15:00+0000\\n"\n'
+        '"Generated-By: Babel 2.18.0\\n"'
+    )
+    po.write_text(old + '\n\nmsgid "Hello"\nmsgstr "Merhaba"\n', encoding="utf-8")
+    before = i18n.header(po)
+    new = old.replace("2026-11-25 15:00", "2026-12-01 19:32").replace("2.18.0", "2.19.0")
+    po.write_text(new + '\n\nmsgid "Hello, world"\nmsgstr ""\n', encoding="utf-8")
+    i18n.keep_header(po, before)
+    assert po.read_text(encoding="utf-8") == old + '\n\nmsgid "Hello, world"\nmsgstr ""\n'
