@@ -332,8 +332,8 @@ def _packaged_points() -> tuple[dict[str, Any], ...]:
         return tuple(read_reference_points(Path(path)))
 
 
-def _points(lang: str | None) -> dict[str, ReferencePoint]:
-    language = resolve_language(lang)
+def _localized_points(raws: tuple[dict[str, Any], ...], language: str) -> dict[str, ReferencePoint]:
+    """Parsed reference-point entries (SFT or preference) with their texts in ``language``."""
     return {
         raw["key"]: ReferencePoint(
             key=raw["key"],
@@ -349,8 +349,12 @@ def _points(lang: str | None) -> dict[str, ReferencePoint]:
             kind=raw["kind"],
             checked=raw["checked"],
         )
-        for raw in _packaged_points()
+        for raw in raws
     }
+
+
+def _points(lang: str | None) -> dict[str, ReferencePoint]:
+    return _localized_points(_packaged_points(), resolve_language(lang))
 
 
 # --- advice --------------------------------------------------------------------------
@@ -607,24 +611,7 @@ def _packaged_preference_points() -> tuple[dict[str, Any], ...]:
 
 
 def _preference_points(lang: str | None) -> dict[str, ReferencePoint]:
-    language = resolve_language(lang)
-    return {
-        raw["key"]: ReferencePoint(
-            key=raw["key"],
-            name=raw["name"][language],
-            samples_low=raw["samples_low"],
-            samples_high=raw["samples_high"],
-            model=raw["model"],
-            model_params_b=raw["model_params_b"],
-            what_counted=raw["what_counted"][language],
-            source_url=raw["source_url"],
-            bibtex_key=raw["bibtex_key"],
-            note=raw["note"][language],
-            kind=raw["kind"],
-            checked=raw["checked"],
-        )
-        for raw in _packaged_preference_points()
-    }
+    return _localized_points(_packaged_preference_points(), resolve_language(lang))
 
 
 def preference_reference_points(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
