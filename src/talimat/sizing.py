@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -478,12 +478,10 @@ _POINT_COLUMNS = (
 )
 
 
-def reference_points(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
-    """The reference points as a table; ``raw=True`` keeps stable English column names."""
+def _points_frame(points: Iterable[ReferencePoint], language: str, raw: bool) -> pd.DataFrame:
+    """Reference points (SFT or preference) as a table, headers in ``language`` unless raw."""
     import pandas as pd
 
-    language = resolve_language(lang)
-    points = _points(language).values()
     frame = pd.DataFrame(
         [{name: getattr(point, name) for name in _POINT_COLUMNS} for point in points],
         columns=list(_POINT_COLUMNS),
@@ -495,6 +493,12 @@ def reference_points(lang: str | None = None, *, raw: bool = False) -> pd.DataFr
         return frame
     frame["kind"] = [_msg(f"kind_{kind}", language) for kind in frame["kind"]]
     return frame.rename(columns={name: _msg(f"col_{name}", language) for name in _POINT_COLUMNS})
+
+
+def reference_points(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
+    """The reference points as a table; ``raw=True`` keeps stable English column names."""
+    language = resolve_language(lang)
+    return _points_frame(_points(language).values(), language, raw)
 
 
 def guidance_table(lang: str | None = None) -> pd.DataFrame:
@@ -616,21 +620,8 @@ def _preference_points(lang: str | None) -> dict[str, ReferencePoint]:
 
 def preference_reference_points(lang: str | None = None, *, raw: bool = False) -> pd.DataFrame:
     """The preference-pair reference points as a table, like :func:`reference_points`."""
-    import pandas as pd
-
     language = resolve_language(lang)
-    points = _preference_points(language).values()
-    frame = pd.DataFrame(
-        [{name: getattr(point, name) for name in _POINT_COLUMNS} for point in points],
-        columns=list(_POINT_COLUMNS),
-    )
-    for name in ("samples_low", "samples_high"):
-        frame[name] = frame[name].astype("Int64")
-    frame["model_params_b"] = frame["model_params_b"].astype("Float64")
-    if raw:
-        return frame
-    frame["kind"] = [_msg(f"kind_{kind}", language) for kind in frame["kind"]]
-    return frame.rename(columns={name: _msg(f"col_{name}", language) for name in _POINT_COLUMNS})
+    return _points_frame(_preference_points(language).values(), language, raw)
 
 
 def recommend_preference_pairs(
