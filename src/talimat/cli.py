@@ -146,15 +146,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     )
 
     def command(name: str, handler: Callable[[argparse.Namespace, str], int]) -> _Parser:
-        sub = commands.add_parser(
-            name,
-            help=text(f"help_{name}"),
-            description=text(f"description_{name}"),
-            formatter_class=_formatter(language),
-            add_help=False,
-        )
-        sub.set_defaults(handler=handler)
-        return _prepare(sub, language)
+        return _add_command(commands, name, handler, text, language)
 
     catalog = command("catalog", _run_catalog)
     catalog.add_argument("--purpose", choices=PURPOSES, help=text("help_purpose_filter"))
@@ -623,6 +615,25 @@ def _run_tokens(options: argparse.Namespace, language: str) -> int:
 _curation = messages("cli_curation")
 
 
+def _add_command(
+    commands: Any,
+    name: str,
+    handler: Callable[[argparse.Namespace, str], int],
+    text: Callable[..., str],
+    language: str,
+) -> _Parser:
+    """One subcommand: its help and description are ``help_<name>`` and ``description_<name>``."""
+    sub = commands.add_parser(
+        name,
+        help=text(f"help_{name}"),
+        description=text(f"description_{name}"),
+        formatter_class=_formatter(language),
+        add_help=False,
+    )
+    sub.set_defaults(handler=handler)
+    return _prepare(sub, language)
+
+
 def _add_curation_commands(commands: Any, language: str) -> None:
     """``filter``, ``dedup`` and ``contamination``, with their strings in cli_curation.toml."""
 
@@ -630,15 +641,7 @@ def _add_curation_commands(commands: Any, language: str) -> None:
         return _curation(key, language, **fields)
 
     def command(name: str, handler: Callable[[argparse.Namespace, str], int]) -> _Parser:
-        sub = commands.add_parser(
-            name,
-            help=text(f"help_{name}"),
-            description=text(f"description_{name}"),
-            formatter_class=_formatter(language),
-            add_help=False,
-        )
-        sub.set_defaults(handler=handler)
-        return _prepare(sub, language)
+        return _add_command(commands, name, handler, text, language)
 
     def inputs(sub: _Parser) -> None:
         sub.add_argument("source", metavar="IN", type=Path, help=_("help_file", language))
