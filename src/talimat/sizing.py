@@ -306,17 +306,17 @@ def _parse_point(raw: Mapping[str, Any], path: str, entry: int) -> dict[str, Any
     }
 
 
-def read_reference_points(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read and check a reference-point TOML file; errors name the file, entry and field."""
+def _read_point_table(path: str | os.PathLike[str], table: str) -> list[dict[str, Any]]:
+    """Read the ``[[table]]`` entries of a reference-point file; errors name file, entry, field."""
     label = str(path)
     try:
         with open(path, "rb") as handle:
             raw = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise ReferencePointDataError(f"{label}: not valid TOML ({error})") from None
-    entries = raw.get("point")
+    entries = raw.get(table)
     if not isinstance(entries, list) or not entries:
-        raise ReferencePointDataError(f"{label}: no [[point]] entries")
+        raise ReferencePointDataError(f"{label}: no [[{table}]] entries")
     points = [_parse_point(entry, label, number) for number, entry in enumerate(entries, 1)]
     seen: set[str] = set()
     for number, point in enumerate(points, 1):
@@ -324,6 +324,11 @@ def read_reference_points(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             raise _bad(label, number, point["key"], "key", "duplicate key")
         seen.add(point["key"])
     return points
+
+
+def read_reference_points(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Read and check a reference-point TOML file; errors name the file, entry and field."""
+    return _read_point_table(path, "point")
 
 
 @cache
@@ -593,19 +598,7 @@ def read_preference_points(path: str | os.PathLike[str]) -> list[dict[str, Any]]
 
     Each entry has the fields of a ``[[point]]``; its sample counts count preference pairs.
     """
-    label = str(path)
-    try:
-        with open(path, "rb") as handle:
-            raw = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ReferencePointDataError(f"{label}: not valid TOML ({error})") from None
-    entries = raw.get("preference_point")
-    if not isinstance(entries, list) or not entries:
-        raise ReferencePointDataError(f"{label}: no [[preference_point]] entries")
-    points = [_parse_point(entry, label, number) for number, entry in enumerate(entries, 1)]
-    if len({point["key"] for point in points}) != len(points):
-        raise ReferencePointDataError(f"{label}: duplicate [[preference_point]] key")
-    return points
+    return _read_point_table(path, "preference_point")
 
 
 @cache
