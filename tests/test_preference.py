@@ -95,6 +95,15 @@ def test_advisor_cites_every_point_in_both_languages() -> None:
     assert len(recommend_preference_pairs(1).reasons) == len(advice.reasons) + 1
 
 
+def test_advisor_counts_pairs_not_samples() -> None:
+    english = recommend_preference_pairs(7).summary("en").splitlines()[0]
+    turkish = recommend_preference_pairs(7).summary("tr").splitlines()[0]
+    assert english.endswith("61,966–334,367 preference pairs for a 7B-parameter model.")
+    assert "sample" not in english
+    assert turkish.endswith("için 61.966–334.367 tercih çifti.")
+    assert "örnek" not in turkish
+
+
 @pytest.mark.parametrize("value", [0, -3, math.nan, math.inf, True, "7"])
 def test_advisor_rejects_bad_sizes(value: object) -> None:
     with pytest.raises(ValueError, match="model_params_b"):
