@@ -125,8 +125,12 @@ def pair_to_kto(record: Mapping[str, Any]) -> list[dict[str, Any]]:
 # count (so they cannot join the [[preference_point]] ranges): [[preference_rounds]] in
 # talimat/data/reference_points.toml.
 
-_NUMBERS = ("avg_turns_per_dialog", "avg_tokens_per_example")
-_NUMBERS += ("avg_tokens_in_prompt", "avg_tokens_in_response")
+_NUMBERS = (
+    "avg_turns_per_dialog",
+    "avg_tokens_per_example",
+    "avg_tokens_in_prompt",
+    "avg_tokens_in_response",
+)
 _TEXTS = ("key", "name", "model", "source_url", "bibtex_key", "checked")
 
 
@@ -172,7 +176,7 @@ def _texts(raw: object, path: str, entry: int, key: str, field: str) -> dict[str
 
 
 def _parse_rounds(raw: Mapping[str, Any], path: str, entry: int) -> dict[str, Any]:
-    key = raw.get("key") if isinstance(raw.get("key"), str) else ""
+    key: str = raw["key"] if isinstance(raw.get("key"), str) else ""
     for name in _TEXTS:
         if not isinstance(raw.get(name), str) or not raw[name].strip():
             raise _problem(path, entry, key, name, "problem_text")
