@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import resources
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from curation_support import ALPACA, BOOKSHOP, pair, write_jsonl
 from talimat.cli import main
 from talimat.dedup import (
     DedupError,
@@ -24,27 +24,11 @@ from talimat.dedup import (
     similar_pairs,
 )
 from talimat.dedup_index import IndexStoreError, band_keys, band_params
-from talimat.language import ENV_VAR
 from talimat.profile import normalize_text
 from talimat.samples import BOOKSHOP_PLANTED_PROBLEMS
 from talimat.streams import StreamError, atomic_jsonl, numbered_records
 
-BOOKSHOP = Path(str(resources.files("talimat") / "data/samples/bookshop_support.jsonl"))
-ALPACA = Path(str(resources.files("talimat") / "data/public/llamafactory/alpaca_en_demo.json"))
-
-
-@pytest.fixture(autouse=True)
-def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-
-
-def pair(prompt: str, answer: str) -> dict:
-    return {
-        "messages": [
-            {"role": "user", "content": prompt},
-            {"role": "assistant", "content": answer},
-        ]
-    }
+pytestmark = pytest.mark.usefixtures("english_by_default")
 
 
 def run(records: list[dict], **options: object) -> tuple[list[int], DedupResult]:
@@ -325,12 +309,6 @@ def test_atomic_write_refuses_symlinked_input(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def write_jsonl(path: Path, records: list[object]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    return path
 
 
 def test_cli_dedup_json_on_the_bookshop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,7 +30,6 @@ in the record count, apart from the list of removed records the report returns.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ from talimat.errors import TalimatError
 from .dedup_index import KeptIndex, band_keys, band_params
 from .language import format_number, messages, resolve_language
 from .profile import normalize_text
+from .words import words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,7 +69,6 @@ DEFAULT_THRESHOLD = 0.8
 #: Records decided together: one batch of index look-ups and one transaction per batch.
 BATCH = 1_000
 Kind = Literal["exact", "normalized", "near"]
-_WORDS = re.compile(r"\w+")
 
 
 class DedupError(TalimatError):
@@ -102,12 +101,12 @@ def shingles(text: str, n: int = 3, prefix: int | None = None) -> set[str]:
     """
     if n < 1:
         raise DedupError(_("bad_ngram", None, value=n))
-    words = _WORDS.findall(normalize_text(text))
+    found = words(text)
     if prefix is not None:
-        words = [word[:prefix] for word in words]
-    if len(words) < n:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+        found = [word[:prefix] for word in found]
+    if len(found) < n:
+        return {" ".join(found)} if found else set()
+    return {" ".join(found[i : i + n]) for i in range(len(found) - n + 1)}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
