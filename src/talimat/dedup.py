@@ -23,7 +23,7 @@ Every removed record is reported with the earlier record it repeats and the simi
 numbered from 1 as ``talimat validate`` numbers them. Records are streamed, and what is
 remembered of the kept ones (two 8-byte keys for the exact and normalized checks and, with
 ``near=True``, a MinHash signature of ``num_perm`` 32-bit values and its LSH band keys) lives
-in a temporary SQLite file, never in memory (:mod:`talimat.dedup_index`): memory stays flat
+in a temporary SQLite file, never in memory (``talimat.dedup_index``): memory stays flat
 in the record count, apart from the list of removed records the report returns.
 """
 
@@ -66,7 +66,7 @@ __all__ = [
 _ = messages("dedup")
 
 DEFAULT_THRESHOLD = 0.8
-#: Records decided together: one batch of index look-ups and one transaction per batch.
+#: How many records are decided together, with one batch of index look-ups and one write.
 BATCH = 1_000
 Kind = Literal["exact", "normalized", "near"]
 
@@ -327,7 +327,7 @@ def deduplicate_records(
     What is remembered of the kept records lives in a temporary SQLite file under
     ``folder`` (default: the system's temporary folder), removed when the run ends, fails
     or is abandoned, so memory stays flat however many records there are
-    (:mod:`talimat.dedup_index`). Records are decided ``batch`` at a time, in their order,
+    (``talimat.dedup_index``). Records are decided ``batch`` at a time, in their order,
     and each kept record is yielded once its batch is decided.
     """
     _check(threshold, ngram)
