@@ -19,8 +19,11 @@ measured on the same texts in the same run, so it does not depend on the machine
 at ``--records`` shows whether memory is flat in the record count, and the difference
 divided by the extra records is what each additional record costs in memory (the list of
 removed records that the report returns, about 5% of them here; the index is on disk). The
-large run is not repeated: at the machine's 2,000 to 4,000 records per second it takes
-minutes, and memory, unlike time, hardly varies between runs::
+large run is not repeated: it takes minutes (12 at 1,360 records per second on the shared
+two-core machine of 2026-12-01, where the whole benchmark took 19), and memory, unlike time,
+hardly varies between runs. Measured there: ratio 1.43 (medians of 3), 137 MiB at 100,000
+records and 144 MiB at 1,000,000, 7.4 bytes per extra record (before the on-disk index:
+4,127 bytes, 4.2 GiB at a million)::
 
     python benchmarks/bench_curation.py                     # 3 × 100,000, then 1 × 1,000,000
     python benchmarks/bench_curation.py --records 20000 --large 80000 --json curation.json
