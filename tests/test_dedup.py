@@ -264,6 +264,12 @@ def test_temporary_index_is_removed_when_abandoned_or_failing(tmp_path: Path) ->
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("batch", [0, -1])
+def test_bad_batch(batch: int) -> None:
+    with pytest.raises(DedupError, match="batch size"):
+        run([pair("a", "b")], batch=batch)
+
+
 def test_unusable_index_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(IndexStoreError, match="temporary deduplication database in"):
         list(deduplicate_records([(1, pair("a", "b"))], DedupResult(), folder=tmp_path / "no"))
