@@ -51,3 +51,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
         if in_browser or "site" in fixtures:
             item.add_marker(pytest.mark.site)
+
+
+@pytest.fixture
+def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No language from the environment: messages in English unless a test asks for another.
+
+    Modules opt in with ``pytestmark = pytest.mark.usefixtures("english_by_default")``.
+    """
+    from talimat.language import ENV_VAR
+
+    monkeypatch.delenv(ENV_VAR, raising=False)

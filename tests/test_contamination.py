@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from curation_support import ALPACA, MT_BENCH, pair, write_jsonl
 from talimat.cli import main
 from talimat.contamination import (
     DEFAULT_NGRAM,
@@ -17,26 +17,9 @@ from talimat.contamination import (
     ngrams,
     read_benchmark,
 )
-from talimat.language import ENV_VAR
 from talimat.streams import numbered_records
 
-DATA = resources.files("talimat") / "data/public"
-MT_BENCH = Path(str(DATA / "fastchat/mt_bench_question.jsonl"))
-ALPACA = Path(str(DATA / "llamafactory/alpaca_en_demo.json"))
-
-
-@pytest.fixture(autouse=True)
-def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-
-
-def pair(prompt: str, answer: str) -> dict:
-    return {
-        "messages": [
-            {"role": "user", "content": prompt},
-            {"role": "assistant", "content": answer},
-        ]
-    }
+pytestmark = pytest.mark.usefixtures("english_by_default")
 
 
 def test_ngrams_normalize_and_count() -> None:
@@ -86,11 +69,6 @@ def test_bad_benchmark_file(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def write_jsonl(path: Path, records: list[object]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    return path
 
 
 def test_cli_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

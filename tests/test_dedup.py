@@ -4,43 +4,31 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import resources
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from curation_support import ALPACA, BOOKSHOP, pair, write_jsonl
 from talimat.cli import main
 from talimat.dedup import (
     DedupError,
     DedupResult,
-    NearDuplicateIndex,
+    Removed,
     deduplicate_records,
     jaccard,
     record_text,
     shingles,
+    signatures,
+    similar_pairs,
 )
-from talimat.language import ENV_VAR
+from talimat.dedup_index import IndexStoreError, band_keys, band_params
+from talimat.profile import normalize_text
 from talimat.samples import BOOKSHOP_PLANTED_PROBLEMS
 from talimat.streams import StreamError, atomic_jsonl, numbered_records
 
-BOOKSHOP = Path(str(resources.files("talimat") / "data/samples/bookshop_support.jsonl"))
-ALPACA = Path(str(resources.files("talimat") / "data/public/llamafactory/alpaca_en_demo.json"))
-
-
-@pytest.fixture(autouse=True)
-def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-
-
-def pair(prompt: str, answer: str) -> dict:
-    return {
-        "messages": [
-            {"role": "user", "content": prompt},
-            {"role": "assistant", "content": answer},
-        ]
-    }
+pytestmark = pytest.mark.usefixtures("english_by_default")
 
 
 def run(records: list[dict], **options: object) -> tuple[list[int], DedupResult]:
@@ -124,7 +112,7 @@ def test_bad_threshold(threshold: float) -> None:
     with pytest.raises(DedupError):
         run([pair("a", "b")], near=True, threshold=threshold)
     with pytest.raises(DedupError):
-        NearDuplicateIndex(threshold)
+        similar_pairs(["a b c"], threshold)
 
 
 def test_bookshop_planted_duplicates_are_found() -> None:
@@ -142,6 +130,164 @@ def test_real_alpaca_sample_has_exact_duplicates() -> None:
     assert result.total == 999
     assert len(kept) + len(result.removed) == 999
     assert result.counts()["exact"] > 0
+
+
+# ----------------------------------------------------- the same result as datasketch's LSH
+
+
+def reference_dedup(records: list[dict], threshold: float) -> tuple[list[int], list[Removed]]:
+    """The previous in-memory algorithm: dict keys and datasketch's own ``MinHashLSH``."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold, 128, params=band_params(threshold, 128))
+    exact_seen: dict[tuple, int] = {}
+    folded_seen: dict[tuple, int] = {}
+    stored: dict[int, object] = {}
+    kept: list[int] = []
+    removed: list[Removed] = []
+    for number, record in enumerate(records, 1):
+        turns = [(m["role"], m["content"]) for m in record["messages"]]
+        exact = tuple(turns)
+        folded = tuple((role, normalize_text(text)) for role, text in turns)
+        if exact in exact_seen:
+            removed.append(Removed(number, exact_seen[exact], 1.0, "exact"))
+            continue
+        if folded in folded_seen:
+            removed.append(Removed(number, folded_seen[folded], 1.0, "normalized"))
+            continue
+        minhash = MinHash(num_perm=128, seed=1)
+        minhash.update_batch([g.encode() for g in shingles(record_text(record))])
+        best = None
+        for key in lsh.query(minhash):
+            similarity = float((stored[key].hashvalues == minhash.hashvalues).mean())
+            if similarity >= threshold and (
+                best is None or (similarity, -key) > (best[1], -best[0])
+            ):
+                best = (key, similarity)
+        if best is not None:
+            removed.append(Removed(number, best[0], best[1], "near"))
+            continue
+        lsh.insert(number, minhash, check_duplication=False)
+        stored[number] = minhash
+        exact_seen[exact], folded_seen[folded] = number, number
+        kept.append(number)
+    return kept, removed
+
+
+def alpaca_records(count: int | None = None) -> list[dict]:
+    return [record for _n, record in numbered_records(ALPACA)][:count]
+
+
+def planted_near_duplicates() -> tuple[list[dict], dict[int, int]]:
+    """80 real Alpaca records with near copies planted: {copy's number: original's number}."""
+    records = alpaca_records(80)
+    planted: dict[int, int] = {}
+    for original in (1, 5, 6, 30, 61):
+        copy = json.loads(json.dumps(records[original - 1]))
+        answer = copy["messages"][-1]
+        answer["content"] = answer["content"].rstrip(".") + " as well, indeed."
+        records.insert(original + 1 + len(planted), copy)  # right after it: the same batch
+        planted[original + 2 + len(planted)] = original
+    copy = json.loads(json.dumps(records[1]))
+    copy["messages"][-1]["content"] += " Thanks!"
+    records.append(copy)  # far from it: another batch
+    planted[len(records)] = 2
+    return records, planted
+
+
+@pytest.mark.parametrize("batch", [1, 3, 1000])
+def test_planted_near_duplicates_as_datasketch_finds_them(batch: int) -> None:
+    records, planted = planted_near_duplicates()
+    kept, result = run(records, near=True, threshold=0.7, batch=batch)
+    near = {r.record: r.duplicate_of for r in result.removed if r.kind == "near"}
+    assert near == planted
+    assert (kept, result.removed) == reference_dedup(records, 0.7)
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8, 1.0])
+def test_real_alpaca_sample_as_datasketch_dedups_it(threshold: float) -> None:
+    records = alpaca_records()
+    kept, result = run(records, near=True, threshold=threshold, batch=100)
+    assert (kept, result.removed) == reference_dedup(records, threshold)
+
+
+def test_band_keys_agree_with_equal_bands() -> None:
+    values = signatures(["a b c d e f", "a b c d e f g", "x y z"])
+    bands, rows = band_params(0.5, 128)
+    keys = band_keys(values, bands, rows)
+    assert keys.shape == (3, bands)
+    assert keys.dtype.name == "int64"
+    split = values[:, : bands * rows].reshape(3, bands, rows)
+    outcomes = set()
+    for i in range(3):
+        for j in range(3):
+            for band in range(bands):
+                same = bool((split[i, band] == split[j, band]).all())
+                assert bool(keys[i, band] == keys[j, band]) == same
+                outcomes.add(same)
+    assert outcomes == {True, False}
+    assert len(set(keys[0].tolist())) == bands  # the band number is hashed in
+
+
+# ------------------------------------------------ the temporary index and the input
+
+
+def test_temporary_index_is_removed_after_a_run(tmp_path: Path) -> None:
+    records, _planted = planted_near_duplicates()
+    work = tmp_path / "work"
+    work.mkdir()
+    stream = deduplicate_records(
+        enumerate(records, 1), DedupResult(), near=True, folder=work, batch=10
+    )
+    next(stream)
+    [index_folder] = work.iterdir()  # created while the run goes on …
+    assert (index_folder / "kept.sqlite").is_file()
+    list(stream)
+    assert list(work.iterdir()) == []  # … and gone once it ends
+
+
+def test_temporary_index_is_removed_when_abandoned_or_failing(tmp_path: Path) -> None:
+    records, _planted = planted_near_duplicates()
+    stream = deduplicate_records(
+        enumerate(records, 1), DedupResult(), near=True, folder=tmp_path, batch=10
+    )
+    next(stream)
+    stream.close()
+    assert list(tmp_path.iterdir()) == []
+
+    def broken():  # type: ignore[no-untyped-def]
+        yield from enumerate(records[:25], 1)
+        raise RuntimeError("disk gone")
+
+    with pytest.raises(RuntimeError):
+        list(deduplicate_records(broken(), DedupResult(), near=True, folder=tmp_path, batch=10))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("batch", [0, -1])
+def test_bad_batch(batch: int) -> None:
+    with pytest.raises(DedupError, match="batch size"):
+        run([pair("a", "b")], batch=batch)
+
+
+def test_unusable_index_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexStoreError, match="temporary deduplication database in"):
+        list(deduplicate_records([(1, pair("a", "b"))], DedupResult(), folder=tmp_path / "no"))
+
+
+def test_cli_dedup_never_writes_its_input_and_leaves_only_the_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records, planted = planted_near_duplicates()
+    source = write_jsonl(tmp_path / "in" / "data.jsonl", records)
+    before = (source.read_bytes(), source.stat().st_mtime_ns)
+    out = tmp_path / "out" / "clean.jsonl"
+    out.parent.mkdir()
+    assert main(["dedup", str(source), str(out), "--near", "--threshold", "0.7", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {r["record"] for r in report["removed"]} >= set(planted)
+    assert (source.read_bytes(), source.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["clean.jsonl", "data.jsonl", "in", "out"]
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path: Path) -> None:
@@ -169,11 +315,6 @@ def test_atomic_write_refuses_symlinked_input(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def write_jsonl(path: Path, records: list[object]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    return path
 
 
 def test_cli_dedup_json_on_the_bookshop(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

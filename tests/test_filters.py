@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from curation_support import ALPACA, BOOKSHOP, pair, write_jsonl
 from talimat.cli import main
 from talimat.filters import (
     RULES,
@@ -19,25 +19,9 @@ from talimat.filters import (
     prose,
     repeated_share,
 )
-from talimat.language import ENV_VAR
 from talimat.streams import numbered_records
 
-ALPACA = Path(str(resources.files("talimat") / "data/public/llamafactory/alpaca_en_demo.json"))
-BOOKSHOP = Path(str(resources.files("talimat") / "data/samples/bookshop_support.jsonl"))
-
-
-@pytest.fixture(autouse=True)
-def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-
-
-def pair(prompt: str, answer: str) -> dict:
-    return {
-        "messages": [
-            {"role": "user", "content": prompt},
-            {"role": "assistant", "content": answer},
-        ]
-    }
+pytestmark = pytest.mark.usefixtures("english_by_default")
 
 
 def rules_of(record: dict, **config: object) -> list[str]:
@@ -135,11 +119,6 @@ def test_bookshop_markup_line_is_found() -> None:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def write_jsonl(path: Path, records: list[object]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
-    return path
 
 
 def test_cli_filter_writes_kept_records_in_the_input_format(

@@ -748,7 +748,11 @@ def _run_dedup(options: argparse.Namespace, language: str) -> int:
     reader = _write_kept(
         options,
         lambda records: deduplicate_records(
-            _progress(records, label), result, near=options.near, threshold=options.threshold
+            _progress(records, label),
+            result,
+            near=options.near,
+            threshold=options.threshold,
+            folder=Path(options.target).parent,  # its temporary index, beside the output
         ),
     )
     if options.json:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from talimat.errors import TalimatError
 
 from .language import format_number, messages, resolve_language
-from .profile import normalize_text
+from .words import words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,7 +49,6 @@ _ = messages("contamination")
 
 #: GPT-3's decontamination used 13-grams (Brown et al., 2020, appendix C).
 DEFAULT_NGRAM = 13
-_WORDS = re.compile(r"\w+")
 
 
 class ContaminationError(TalimatError):
@@ -61,10 +59,8 @@ def ngrams(text: str, n: int = DEFAULT_NGRAM) -> set[tuple[str, ...]]:
     """The word ``n``-grams of ``text`` after normalization (empty when it is shorter)."""
     if n < 1:
         raise ContaminationError(_("bad_ngram", None, value=n))
-    # ı and i are then merged: an English question copied in capitals folds to "hawaıı" the
-    # Turkish way, and a check that must not miss a copy treats the two letters as one.
-    words = _WORDS.findall(normalize_text(text).replace("ı", "i"))
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+    found = words(text, merge_dotless_i=True)  # a copy in capitals must not be missed
+    return {tuple(found[i : i + n]) for i in range(len(found) - n + 1)}
 
 
 def _prompts(record: Mapping[str, Any]) -> str:

@@ -20,52 +20,59 @@ first few letters, so that the same stem with different suffixes (``kitabım``,
 their first five letters worked about as well as a lemmatizer-based stemmer (Can et al., 2008).
 
 Every removed record is reported with the earlier record it repeats and the similarity,
-numbered from 1 as ``talimat validate`` numbers them. Records are streamed: the index keeps
-an 8-byte key per kept record for exact and normalized checks and, with ``near=True``, a
-MinHash signature of ``num_perm`` 32-bit values per kept record, but never the records.
+numbered from 1 as ``talimat validate`` numbers them. Records are streamed, and what is
+remembered of the kept ones (two 8-byte keys for the exact and normalized checks and, with
+``near=True``, a MinHash signature of ``num_perm`` 32-bit values and its LSH band keys) lives
+in a temporary SQLite file, never in memory (``talimat.dedup_index``): memory stays flat
+in the record count, apart from the list of removed records the report returns.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from talimat.errors import TalimatError
 
+from .dedup_index import KeptIndex, band_keys, band_params
 from .language import format_number, messages, resolve_language
 from .profile import normalize_text
+from .words import words
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "BATCH",
     "DEFAULT_THRESHOLD",
     "DedupError",
     "DedupResult",
-    "NearDuplicateIndex",
     "Removed",
     "deduplicate_records",
     "jaccard",
+    "minhashes",
     "pairs_frame",
     "record_text",
     "shingles",
+    "signatures",
     "similar_pairs",
 ]
 
 _ = messages("dedup")
 
 DEFAULT_THRESHOLD = 0.8
+#: How many records are decided together, with one batch of index look-ups and one write.
+BATCH = 1_000
 Kind = Literal["exact", "normalized", "near"]
-_WORDS = re.compile(r"\w+")
 
 
 class DedupError(TalimatError):
-    """A bad setting: a threshold outside (0, 1], a shingle size below 1."""
+    """A bad setting: a threshold outside (0, 1], a shingle size or batch below 1."""
 
 
 def record_text(record: Mapping[str, Any]) -> str:
@@ -94,12 +101,12 @@ def shingles(text: str, n: int = 3, prefix: int | None = None) -> set[str]:
     """
     if n < 1:
         raise DedupError(_("bad_ngram", None, value=n))
-    words = _WORDS.findall(normalize_text(text))
+    found = words(text)
     if prefix is not None:
-        words = [word[:prefix] for word in words]
-    if len(words) < n:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+        found = [word[:prefix] for word in found]
+    if len(found) < n:
+        return {" ".join(found)} if found else set()
+    return {" ".join(found[i : i + n]) for i in range(len(found) - n + 1)}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -110,11 +117,12 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 
 def _digest(parts: Iterable[str]) -> int:
+    """An 8-byte hash of ``parts``, signed, as SQLite stores integers."""
     hasher = hashlib.blake2b(digest_size=8)
     for part in parts:
         hasher.update(part.encode("utf-8", "surrogatepass"))
         hasher.update(b"\x00")
-    return int.from_bytes(hasher.digest(), "little")
+    return int.from_bytes(hasher.digest(), "little", signed=True)
 
 
 def _keys(record: Mapping[str, Any]) -> tuple[int, int]:
@@ -129,77 +137,50 @@ def _keys(record: Mapping[str, Any]) -> tuple[int, int]:
     return _digest(exact), _digest(folded)
 
 
-class NearDuplicateIndex:
-    """MinHash signatures of the texts seen so far, with an LSH index to query them.
+def _check(threshold: float, ngram: int) -> None:
+    if not 0 < threshold <= 1:
+        raise DedupError(_("bad_threshold", None, value=threshold))
+    if ngram < 1:
+        raise DedupError(_("bad_ngram", None, value=ngram))
 
-    ``threshold`` is the Jaccard similarity from which two texts count as near-duplicates;
-    LSH proposes candidates and each is checked against the estimate from the two
-    signatures, so a candidate below the threshold is not reported.
+
+def minhashes(
+    texts: Iterable[str],
+    *,
+    num_perm: int = 128,
+    ngram: int = 3,
+    prefix: int | None = None,
+    seed: int = 1,
+) -> list[Any]:
+    """The datasketch ``MinHash`` of each text's shingles, in one ``MinHash.bulk`` call.
+
+    The permutations are drawn once for all texts (the same for the same ``seed``).
     """
+    from datasketch import MinHash
 
-    def __init__(
-        self,
-        threshold: float = DEFAULT_THRESHOLD,
-        *,
-        num_perm: int = 128,
-        ngram: int = 3,
-        prefix: int | None = None,
-        seed: int = 1,
-    ) -> None:
-        if not 0 < threshold <= 1:
-            raise DedupError(_("bad_threshold", None, value=threshold))
-        if ngram < 1:
-            raise DedupError(_("bad_ngram", None, value=ngram))
-        from datasketch import MinHash, MinHashLSH
+    grams = [
+        [gram.encode("utf-8", "surrogatepass") for gram in shingles(text, ngram, prefix)]
+        for text in texts
+    ]
+    return MinHash.bulk(grams, num_perm=num_perm, seed=seed)
 
-        self.threshold = threshold
-        self.num_perm = num_perm
-        self.ngram = ngram
-        self.prefix = prefix
-        self._template = MinHash(num_perm=num_perm, seed=seed)
-        try:
-            self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        except ValueError:
-            # Near 1, datasketch's optimal banding has fewer than two bands, which it refuses;
-            # two bands still propose every close pair, and each is checked below anyway.
-            self._lsh = MinHashLSH(threshold, num_perm, params=(2, num_perm // 2))
-        self._signatures: dict[int, np.ndarray] = {}
 
-    def signature(self, text: str) -> Any:
-        """The datasketch ``MinHash`` of ``text``'s shingles (permutations shared, not redrawn)."""
-        from datasketch import MinHash
+def signatures(
+    texts: Iterable[str],
+    *,
+    num_perm: int = 128,
+    ngram: int = 3,
+    prefix: int | None = None,
+    seed: int = 1,
+) -> np.ndarray:
+    """The :func:`minhashes` values of ``texts`` as one ``(n, num_perm)`` uint32 array.
 
-        minhash = MinHash(
-            num_perm=self.num_perm,
-            seed=self._template.seed,
-            permutations=self._template.permutations,
-            scheme=self._template.scheme,
-        )
-        grams = shingles(text, self.ngram, self.prefix)
-        if grams:
-            minhash.update_batch([gram.encode("utf-8", "surrogatepass") for gram in grams])
-        return minhash
-
-    def query(self, minhash: Any) -> tuple[int, float] | None:
-        """The most similar earlier key at or above the threshold, with its similarity."""
-        values = minhash.hashvalues.astype(np.uint32)
-        best: tuple[int, float] | None = None
-        for key in self._lsh.query(minhash):
-            similarity = float(np.count_nonzero(self._signatures[key] == values)) / self.num_perm
-            if similarity >= self.threshold and (
-                best is None or similarity > best[1] or (similarity == best[1] and key < best[0])
-            ):
-                best = (key, similarity)
-        return best
-
-    def add(self, key: int, minhash: Any) -> None:
-        """Remember ``minhash`` under ``key`` (a record number) for later queries."""
-        # MinHash values are below 2**32 (datasketch's hash range), so 32 bits hold them.
-        self._signatures[key] = minhash.hashvalues.astype(np.uint32)
-        self._lsh.insert(key, minhash, check_duplication=False)
-
-    def __len__(self) -> int:
-        return len(self._signatures)
+    MinHash values are below 2**32 (datasketch's hash range), so 32 bits hold them.
+    """
+    found = minhashes(texts, num_perm=num_perm, ngram=ngram, prefix=prefix, seed=seed)
+    if not found:
+        return np.empty((0, num_perm), dtype=np.uint32)
+    return np.stack([minhash.hashvalues for minhash in found]).astype(np.uint32)
 
 
 def similar_pairs(
@@ -214,25 +195,27 @@ def similar_pairs(
 
     Returns ``(i, j, estimated, exact)`` tuples (0-based positions, ``i < j``), where
     ``estimated`` comes from the MinHash signatures and ``exact`` is :func:`jaccard` of the
-    shingle sets, sorted from the most similar pair down. It keeps every text in memory, to
-    let a reader look at the pairs around a threshold before choosing one; the streaming
-    :func:`deduplicate_records` is for whole files.
+    shingle sets, sorted from the most similar pair down. It keeps every text in memory, in
+    datasketch's own in-memory ``MinHashLSH``, to let a reader look at the pairs around a
+    threshold before choosing one; the streaming :func:`deduplicate_records` is for whole
+    files.
     """
-    index = NearDuplicateIndex(threshold, num_perm=num_perm, ngram=ngram, prefix=prefix)
-    grams: list[set[str]] = []
-    signatures: list[np.ndarray] = []
+    from datasketch import MinHashLSH
+
+    _check(threshold, ngram)
+    texts = list(texts)
+    grams = [shingles(text, ngram, prefix) for text in texts]
+    found = minhashes(texts, num_perm=num_perm, ngram=ngram, prefix=prefix)
+    lsh = MinHashLSH(threshold, num_perm, params=band_params(threshold, num_perm))
     pairs: list[tuple[int, int, float, float]] = []
-    for position, text in enumerate(texts):
-        minhash = index.signature(text)
-        values = minhash.hashvalues.astype(np.uint32)
-        grams.append(shingles(text, ngram, prefix))
-        for key in index._lsh.query(minhash):
-            estimated = float(np.count_nonzero(signatures[key] == values)) / num_perm
+    for position, minhash in enumerate(found):
+        for key in lsh.query(minhash):
+            same = np.count_nonzero(found[key].hashvalues == minhash.hashvalues)
+            estimated = float(same) / num_perm
             exact = jaccard(grams[key], grams[position])
             if max(estimated, exact) >= threshold:
                 pairs.append((key, position, estimated, exact))
-        signatures.append(values)
-        index.add(position, minhash)
+        lsh.insert(position, minhash, check_duplication=False)
     return sorted(pairs, key=lambda pair: (-pair[3], pair[0], pair[1]))
 
 
@@ -255,7 +238,7 @@ def pairs_frame(
     return pd.DataFrame(rows, columns=[_(f"pair_{name}", language) for name in names])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Removed:
     """A removed record, the earlier record it repeats, how similar and at which level."""
 
@@ -331,26 +314,94 @@ def deduplicate_records(
     num_perm: int = 128,
     ngram: int = 3,
     prefix: int | None = None,
+    folder: Path | None = None,
+    batch: int = BATCH,
 ) -> Iterator[tuple[int, Mapping[str, Any]]]:
     """Stream the ``(number, record)`` pairs to keep; list the others in ``result``.
 
     The first occurrence is kept. Exact and normalized duplicates are always removed;
     with ``near=True`` so are records whose shingle sets reach ``threshold`` Jaccard
-    similarity with an earlier kept record.
+    similarity with an earlier kept record (the most similar one is named; of equals, the
+    earliest).
+
+    What is remembered of the kept records lives in a temporary SQLite file under
+    ``folder`` (default: the system's temporary folder), removed when the run ends, fails
+    or is abandoned, so memory stays flat however many records there are
+    (``talimat.dedup_index``). Records are decided ``batch`` at a time, in their order,
+    and each kept record is yielded once its batch is decided.
     """
-    index = (
-        NearDuplicateIndex(threshold, num_perm=num_perm, ngram=ngram, prefix=prefix)
-        if near
-        else None
-    )
-    if not 0 < threshold <= 1:
-        raise DedupError(_("bad_threshold", None, value=threshold))
+    _check(threshold, ngram)
+    if batch < 1:
+        raise DedupError(_("bad_batch", None, value=batch))
     result.near, result.threshold = near, threshold
-    exact_seen: dict[int, int] = {}
-    folded_seen: dict[int, int] = {}
-    for number, record in records:
+    settings = _Settings(
+        near,
+        threshold,
+        num_perm,
+        ngram,
+        prefix,
+        band_params(threshold, num_perm) if near else (0, 0),
+    )
+    with KeptIndex(folder, num_perm=num_perm) as index:
+        chunk: list[tuple[int, Mapping[str, Any]]] = []
+        for item in records:
+            chunk.append(item)
+            if len(chunk) == batch:
+                yield from _decide(chunk, index, result, settings)
+                chunk = []
+        if chunk:
+            yield from _decide(chunk, index, result, settings)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """How :func:`deduplicate_records` compares: the near-duplicate settings and LSH bands."""
+
+    near: bool
+    threshold: float
+    num_perm: int
+    ngram: int
+    prefix: int | None
+    bands: tuple[int, int]
+
+
+def _decide(
+    chunk: list[tuple[int, Mapping[str, Any]]],
+    index: KeptIndex,
+    result: DedupResult,
+    settings: _Settings,
+) -> list[tuple[int, Mapping[str, Any]]]:
+    """Keep or remove each record of ``chunk``, in order, against earlier batches and itself.
+
+    Earlier batches are looked up in ``index`` once for the whole chunk; records kept
+    earlier in this chunk are held in small dicts until the chunk is added to the index.
+    """
+    keys = [_keys(record) for _number, record in chunk]
+    exact_seen = index.first("exact", [exact for exact, _folded in keys])
+    folded_seen = index.first("folded", [folded for _exact, folded in keys])
+    # Records the index already removes need no signature.
+    todo = [i for i, (e, f) in enumerate(keys) if e not in exact_seen and f not in folded_seen]
+    rows: dict[int, np.ndarray] = {}
+    row_bands: dict[int, list[int]] = {}
+    earlier: dict[int, list[tuple[int, np.ndarray]]] = {}
+    if settings.near and todo:
+        values = signatures(
+            [record_text(chunk[i][1]) for i in todo],
+            num_perm=settings.num_perm,
+            ngram=settings.ngram,
+            prefix=settings.prefix,
+        )
+        banded = band_keys(values, *settings.bands).tolist()
+        rows = dict(zip(todo, values, strict=True))
+        row_bands = dict(zip(todo, banded, strict=True))
+        earlier = index.candidates(sorted({key for row in banded for key in row}))
+    kept: list[tuple[int, Mapping[str, Any]]] = []
+    new_keys: list[tuple[int, int, int]] = []
+    new_bands: list[tuple[int, int]] = []
+    new_signatures: list[tuple[int, bytes]] = []
+    for position, (number, record) in enumerate(chunk):
         result.total += 1
-        exact, folded = _keys(record)
+        exact, folded = keys[position]
         first = exact_seen.get(exact)
         if first is not None:
             result.removed.append(Removed(number, first, 1.0, "exact"))
@@ -359,14 +410,42 @@ def deduplicate_records(
         if first is not None:
             result.removed.append(Removed(number, first, 1.0, "normalized"))
             continue
-        if index is not None:
-            minhash = index.signature(record_text(record))
-            match = index.query(minhash)
+        if settings.near:
+            row = rows[position]
+            match = _best(row, row_bands[position], earlier, settings.threshold)
             if match is not None:
                 result.removed.append(Removed(number, match[0], match[1], "near"))
                 continue
-            index.add(number, minhash)
+            for key in row_bands[position]:
+                earlier.setdefault(key, []).append((number, row))
+                new_bands.append((key, number))
+            new_signatures.append((number, row.tobytes()))
         exact_seen[exact] = number
         folded_seen[folded] = number
+        new_keys.append((number, exact, folded))
         result.kept += 1
-        yield number, record
+        kept.append((number, record))
+    index.add(new_keys, new_bands, new_signatures)
+    return kept
+
+
+def _best(
+    row: np.ndarray,
+    keys: list[int],
+    earlier: Mapping[int, list[tuple[int, np.ndarray]]],
+    threshold: float,
+) -> tuple[int, float] | None:
+    """The most similar kept record sharing a band with ``row`` at or above the threshold."""
+    best: tuple[int, float] | None = None
+    seen: set[int] = set()
+    for key in keys:
+        for other, values in earlier.get(key, ()):
+            if other in seen:
+                continue
+            seen.add(other)
+            similarity = float(np.count_nonzero(values == row)) / len(row)
+            if similarity >= threshold and (
+                best is None or similarity > best[1] or (similarity == best[1] and other < best[0])
+            ):
+                best = (other, similarity)
+    return best

@@ -182,6 +182,8 @@ class SampleCountAdvice:
     model_params_b: float = 0.0
     _reason_keys: tuple[str, ...] = field(default=(), repr=False, compare=False)
     _label_key: str = field(default="", repr=False, compare=False)
+    #: The message of the summary's first line: what the range counts (samples, pairs).
+    _summary_key: str = field(default="summary", repr=False, compare=False)
     token_budget: TokenBudget | None = None
 
     def range_text(self, lang: str | None = None) -> str:
@@ -193,7 +195,7 @@ class SampleCountAdvice:
         language = resolve_language(lang)
         params = format_number(self.model_params_b, language)
         head = _msg(
-            "summary",
+            self._summary_key,
             language,
             purpose=_msg(self._label_key or f"purpose_{self.purpose}", language),
             range=self.range_text(language),
@@ -649,4 +651,5 @@ def recommend_preference_pairs(
         model_params_b=float(model_params_b),
         _reason_keys=tuple(keys),
         _label_key="purpose_preference",
+        _summary_key="summary_preference",
     )

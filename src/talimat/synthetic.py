@@ -16,7 +16,6 @@ used. Its default tokenizer keeps ``[a-z0-9]`` only and would cut Turkish words 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from talimat.errors import TalimatError
 
 from .language import format_number, format_share, messages, resolve_language, turkish_lower
-from .profile import normalize_text
+from .words import WORD
+from .words import words as normalized_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +46,6 @@ _ = messages("synthetic")
 
 #: Self-Instruct keeps a new instruction when its ROUGE-L with every pool instruction is < 0.7.
 SELF_INSTRUCT_THRESHOLD = 0.7
-_WORDS = re.compile(r"\w+")
 
 
 class SyntheticError(TalimatError):
@@ -57,7 +56,7 @@ class _Tokenizer:
     """Words of the normalized text, for rouge-score (Turkish letters kept)."""
 
     def tokenize(self, text: str) -> list[str]:
-        return _WORDS.findall(normalize_text(text))
+        return normalized_words(text)
 
 
 @cache
@@ -205,5 +204,5 @@ def opening_diversity(
     total = 0
     for instruction in instructions:
         total += 1
-        counts[" ".join(_WORDS.findall(lower(instruction))[:words])] += 1
+        counts[" ".join(WORD.findall(lower(instruction))[:words])] += 1
     return OpeningReport(total, words, dict(counts.most_common()))
