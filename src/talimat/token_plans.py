@@ -69,8 +69,8 @@ def _turns(record: Mapping[str, Any]) -> tuple[list[str], list[str]] | None:
     if not (tools is None or tools == "" or tools == []):
         return None
     turns = record.get("messages")
-    if type(turns) is not list or not turns:
-        return None
+    if type(turns) is not list or len(turns) < 2:
+        return None  # one turn alone must be a user or system turn, so not a finished one
     roles: list[str] = []
     contents: list[str] = []
     previous = None
