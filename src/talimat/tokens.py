@@ -988,42 +988,44 @@ def find_catalogs(start: str | os.PathLike[str] | None = None) -> Path:
     raise TokensError(_("no_catalogs", folder=here))
 
 
-def token_tax_table(taxes: Iterable[TokenTax], lang: str | None = None) -> pd.DataFrame:
-    """One row per tokenizer: tokens per message in each language and the ratio's quartiles."""
+#: Columns of :func:`token_tax_table`, attributes of :class:`TokenTax`.
+_TAX_COLUMNS = (
+    "tokenizer",
+    "messages",
+    "median_english",
+    "median_turkish",
+    "ratio_q1",
+    "ratio_median",
+    "ratio_q3",
+    "total_ratio",
+)
+#: Columns of :func:`token_tax_plan_table`, attributes of :class:`TokenTaxPlan`.
+_PLAN_COLUMNS = (
+    "tokenizer",
+    "english_tokens",
+    "turkish_tokens",
+    "extra_tokens",
+    "english_turns",
+    "turkish_turns",
+    "fewer_turns",
+)
+
+
+def _table(
+    items: Iterable[object], columns: Sequence[str], prefix: str, lang: str | None
+) -> pd.DataFrame:
+    """One row per item, one column per attribute, headed by the message ``{prefix}_{name}``."""
     import pandas as pd
 
-    rows = [
-        {
-            "tokenizer": tax.tokenizer,
-            "messages": tax.messages,
-            "median_english": tax.median_english,
-            "median_turkish": tax.median_turkish,
-            "ratio_q1": tax.ratio_q1,
-            "ratio_median": tax.ratio_median,
-            "ratio_q3": tax.ratio_q3,
-            "total_ratio": tax.total_ratio,
-        }
-        for tax in taxes
-    ]
-    frame = pd.DataFrame(rows)
-    return frame.rename(columns={name: _(f"tax_{name}", lang) for name in frame.columns})
+    rows = [[getattr(item, name) for name in columns] for item in items]
+    return pd.DataFrame(rows, columns=[_(f"{prefix}_{name}", lang) for name in columns])
+
+
+def token_tax_table(taxes: Iterable[TokenTax], lang: str | None = None) -> pd.DataFrame:
+    """One row per tokenizer: tokens per message in each language and the ratio's quartiles."""
+    return _table(taxes, _TAX_COLUMNS, "tax", lang)
 
 
 def token_tax_plan_table(plans: Iterable[TokenTaxPlan], lang: str | None = None) -> pd.DataFrame:
     """One row per tokenizer: what the same records cost in each language, and turns per window."""
-    import pandas as pd
-
-    rows = [
-        {
-            "tokenizer": plan.tokenizer,
-            "english_tokens": plan.english_tokens,
-            "turkish_tokens": plan.turkish_tokens,
-            "extra_tokens": plan.extra_tokens,
-            "english_turns": plan.english_turns,
-            "turkish_turns": plan.turkish_turns,
-            "fewer_turns": plan.fewer_turns,
-        }
-        for plan in plans
-    ]
-    frame = pd.DataFrame(rows)
-    return frame.rename(columns={name: _(f"plan_{name}", lang) for name in frame.columns})
+    return _table(plans, _PLAN_COLUMNS, "plan", lang)
