@@ -138,6 +138,8 @@ def test_a_batch_the_model_refuses_is_counted_record_by_record(
 
 def test_lengths_are_the_tokenizers_own() -> None:
     texts = ["", " ", "Merhaba dünya!", "  iki  boşluk  ", "\n\tsekme\n", "emoji 🙂 ve ğüşiöç"]
+    for pair in tokens.catalog_pairs(tokens.find_catalogs(ROOT))[:200]:  # as token_tax reads
+        texts += [pair.english, pair.turkish]
     for name in NAMES:
         loaded = tokens._load(name)
         expected = [len(loaded.raw.encode(text, bos=False, eos=False)) for text in texts]

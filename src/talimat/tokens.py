@@ -887,9 +887,9 @@ def token_tax(pairs: Sequence[ParallelMessage], tokenizer: str = "mistral-v3") -
     """Count both sides of every parallel message with one tokenizer (plain text, no template)."""
     if not pairs:
         raise TokensError(_("no_pairs"))
-    raw = _tokenizer(tokenizer).raw
-    english = tuple(len(raw.encode(pair.english, bos=False, eos=False)) for pair in pairs)
-    turkish = tuple(len(raw.encode(pair.turkish, bos=False, eos=False)) for pair in pairs)
+    loaded = _tokenizer(tokenizer)
+    english = tuple(loaded.lengths([pair.english for pair in pairs]))
+    turkish = tuple(loaded.lengths([pair.turkish for pair in pairs]))
     return TokenTax(tokenizer, english, turkish)
 
 
