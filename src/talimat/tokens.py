@@ -19,7 +19,7 @@ of Mistral-style fine-tuning; everything else is context.
 
 Files are counted in chunks: a plain conversation (system, user and assistant turns with
 text, no tools) from its texts' batch-encoded lengths and the template's control tokens
-(:mod:`talimat.token_plans`), every other record through ``encode_chat_completion``
+(``talimat.token_plans``), every other record through ``encode_chat_completion``
 itself. Both give the same count; the first is about as fast as the tokenizer alone.
 
 The Turkish token tax is measured on the project's own gettext catalogs, where every
