@@ -619,10 +619,10 @@ class FileTokens:
         return pd.DataFrame(rows)
 
 
-#: Records encoded in one batch call, at most: enough that the cost of a call (and of
+#: The most records encoded in one batch call. Enough that the cost of a call (and of
 #: its threads waiting for each other) vanishes, few enough that memory stays flat.
 CHUNK_RECORDS = 4096
-#: Characters of text encoded in one batch call, at most (long records make short chunks).
+#: The most characters of text encoded in one batch call (long records make short chunks).
 CHUNK_CHARACTERS = 4_000_000
 
 
