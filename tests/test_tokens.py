@@ -332,3 +332,32 @@ def test_split_encoding_is_mistral_commons_for_any_conversation(
     encoded = tokens._encode(record, tokens._load(tokenizer))
     assert encoded.tokens == tokens.encode_record(record, tokenizer)
     assert sum(encoded.by_role.values()) == len(encoded.tokens)
+
+
+def test_tax_tables_have_a_row_per_tokenizer_headed_in_the_readers_language() -> None:
+    tax = tokens.TokenTax("mistral-v3", (10, 20, 30), (20, 40, 66))
+    frame = tokens.token_tax_table([tax], "tr")
+    assert list(frame.columns[:3]) == ["Belirteçleyici", "Mesaj", "Medyan belirteç, İngilizce"]
+    assert frame.iloc[0].tolist() == [
+        "mistral-v3",
+        3,
+        20,
+        40,
+        tax.ratio_q1,
+        2.0,
+        tax.ratio_q3,
+        pytest.approx(126 / 60),
+    ]
+    plan = tokens.TokenTaxPlan("tekken", 1000, 2.0, 100.0, 180.0, 90.0, 170.0, 4096)
+    frame = tokens.token_tax_plan_table([plan, plan])
+    assert list(frame.columns) == [
+        "Tokenizer",
+        "Tokens, English",
+        "Tokens, Turkish",
+        "Extra tokens in Turkish",
+        "Exchanges per window, English",
+        "Exchanges per window, Turkish",
+        "Fewer exchanges in Turkish",
+    ]
+    assert frame.iloc[1].tolist() == ["tekken", 100_000, 180_000, 80_000, 45, 24, 21]
+    assert tokens.token_tax_table([]).columns[0] == "Tokenizer"

@@ -17,6 +17,11 @@ tokenizer's ``encode_chat_completion`` returns (BOS and EOS included). Trained t
 those of the assistant turns (their text and closing EOS, or the tool call): the loss mask
 of Mistral-style fine-tuning; everything else is context.
 
+Files are counted in chunks: a plain conversation (system, user and assistant turns with
+text, no tools) from its texts' batch-encoded lengths and the template's control tokens
+(``talimat.token_plans``), every other record through ``encode_chat_completion``
+itself. Both give the same count; the first is about as fast as the tokenizer alone.
+
 The Turkish token tax is measured on the project's own gettext catalogs, where every
 English message has a Turkish translation (:func:`catalog_pairs`, :func:`token_tax`).
 
@@ -39,11 +44,14 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import TalimatError
 from .language import format_number, messages
+from .token_plans import ROLE_INDEX, Plan, TemplateVersion, plan_record, role_counts
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "CHUNK_CHARACTERS",
+    "CHUNK_RECORDS",
     "MAX_LENGTHS",
     "MIN_PROSE_SHARE",
     "MIN_PROSE_WORDS",
@@ -91,7 +99,7 @@ MAX_LENGTHS: tuple[int, ...] = (2048, 4096, 8192)
 #: Keys of ``by_role``: where each token of a rendered conversation comes from. ``system``
 #: and ``available_tools`` are the tokens the system prompt and the tool definitions add to
 #: the user turn the template writes them into; the BOS token counts with ``user``.
-ROLES: tuple[str, ...] = ("system", "available_tools", "user", "assistant", "tool")
+ROLES: tuple[str, ...] = tuple(ROLE_INDEX)
 
 
 class TokensError(TalimatError):
@@ -109,6 +117,8 @@ class _Tokenizer:
     mistral: Any  # MistralTokenizer in fine-tuning mode
     validator: Any
     normalizer: Any
+    #: The template :mod:`talimat.token_plans` reproduces, if it is one of those it knows.
+    template: TemplateVersion | None = None
 
     @property
     def instruct(self) -> Any:
@@ -118,6 +128,28 @@ class _Tokenizer:
     def raw(self) -> Any:
         """The plain text tokenizer (SentencePiece or Tekken) under the chat template."""
         return self.mistral.instruct_tokenizer.tokenizer
+
+    def lengths(self, texts: list[str]) -> list[int]:
+        """Each text's ``len(raw.encode(text, bos=False, eos=False))``, in fewer calls.
+
+        Both of mistral-common's tokenizers pass the text unchanged to the model under
+        them and return its ids (Tekken shifted past its special tokens, which does not
+        change their number), so the model's own calls count the same tokens:
+        SentencePiece's ``encode`` takes the whole list in one call; for tiktoken a plain
+        loop of ``encode_ordinary`` (no special tokens are registered, so it equals
+        ``encode``) is faster than its threaded ``encode_ordinary_batch`` on two cores.
+        """
+        from mistral_common.tokens.tokenizers.sentencepiece import SentencePieceTokenizer
+        from mistral_common.tokens.tokenizers.tekken import Tekkenizer
+
+        raw = self.raw
+        model = getattr(raw, "_model", None)
+        if type(raw) is SentencePieceTokenizer and model is not None:
+            return [len(ids) for ids in model.encode(texts)]
+        if type(raw) is Tekkenizer and model is not None and not model.special_tokens_set:
+            encode = model.encode_ordinary
+            return [len(encode(text)) for text in texts]
+        return [len(raw.encode(text, bos=False, eos=False)) for text in texts]
 
 
 @cache
@@ -144,7 +176,33 @@ def _load(name: str) -> _Tokenizer:
     mistral = MistralTokenizer(
         base.instruct_tokenizer, validator=validator, request_normalizer=normalizer
     )
-    return _Tokenizer(name, mistral, validator, normalizer)
+    return _Tokenizer(name, mistral, validator, normalizer, _template(base, validator, normalizer))
+
+
+def _template(base: Any, validator: Any, normalizer: Any) -> TemplateVersion | None:
+    """The plan version for these exact mistral-common classes, or ``None`` (no fast path).
+
+    :mod:`talimat.token_plans` reproduces the code of these classes (mistral-common 1.13,
+    pinned in ``constraints.txt``); a subclass or another version renders every record
+    with ``encode_chat_completion`` instead.
+    """
+    from mistral_common.protocol.instruct.normalize import InstructRequestNormalizer
+    from mistral_common.protocol.instruct.validator import (
+        MistralRequestValidator,
+        MistralRequestValidatorV3,
+    )
+    from mistral_common.tokens.tokenizers.instruct import (
+        InstructTokenizerV1,
+        InstructTokenizerV3,
+    )
+
+    if type(normalizer) is not InstructRequestNormalizer:
+        return None
+    known: dict[tuple[type, type], TemplateVersion] = {
+        (InstructTokenizerV1, MistralRequestValidator): "v1",
+        (InstructTokenizerV3, MistralRequestValidatorV3): "v3",
+    }
+    return known.get((type(base.instruct_tokenizer), type(validator)))
 
 
 # --------------------------------------------------------------------------- records
@@ -426,11 +484,11 @@ def count_record(
     number: int = 1,
 ) -> RecordTokens:
     """Count one canonical ``messages`` record (see :func:`talimat.formats.to_messages`)."""
-    try:
-        encoded = _encode(record, _tokenizer(tokenizer))
-    except _Refused as refused:
-        raise _refused(refused, file, number, tokenizer) from None
-    return RecordTokens(tokenizer, len(encoded.tokens), encoded.trained, encoded.by_role)
+    loaded = _tokenizer(tokenizer)
+    plan = plan_record(record, loaded.template) if loaded.template else None
+    counts = _chunk_counts([(number, record, plan)], loaded, file)[0]
+    by_role = dict(zip(ROLES, counts, strict=True))
+    return RecordTokens(tokenizer, sum(counts), by_role["assistant"], by_role)
 
 
 @dataclass(frozen=True)
@@ -561,6 +619,65 @@ class FileTokens:
         return pd.DataFrame(rows)
 
 
+#: The most records encoded in one batch call. Enough that the cost of a call (and of
+#: its threads waiting for each other) vanishes, few enough that memory stays flat.
+CHUNK_RECORDS = 4096
+#: The most characters of text encoded in one batch call (long records make short chunks).
+CHUNK_CHARACTERS = 4_000_000
+
+
+def _role_counts(
+    records: Iterable[Mapping[str, Any]],
+    loaded: _Tokenizer,
+    file: str,
+    numbers: Iterator[int] | None,
+) -> Iterator[tuple[int, ...]]:
+    """Tokens by role (in :data:`ROLES` order) of each record, in order, chunk by chunk.
+
+    A plain record (:func:`talimat.token_plans.plan_record`) is counted from its texts'
+    batch-encoded lengths; any other is rendered by mistral-common (:func:`_encode`),
+    which counts it or refuses it; refusals keep the order of the records.
+    """
+    chunk: list[tuple[int, Mapping[str, Any], Plan | None]] = []
+    characters = 0
+    for index, record in enumerate(records, start=1):
+        number = next(numbers, index) if numbers is not None else index
+        plan = plan_record(record, loaded.template) if loaded.template else None
+        chunk.append((number, record, plan))
+        if plan is not None:
+            characters += sum(map(len, plan.texts))
+        if len(chunk) >= CHUNK_RECORDS or characters >= CHUNK_CHARACTERS:
+            yield from _chunk_counts(chunk, loaded, file)
+            chunk, characters = [], 0
+    yield from _chunk_counts(chunk, loaded, file)
+
+
+def _chunk_counts(
+    chunk: Sequence[tuple[int, Mapping[str, Any], Plan | None]], loaded: _Tokenizer, file: str
+) -> list[tuple[int, ...]]:
+    """Tokens by role of one chunk's ``(number, record, plan)``: one batch call for the plans."""
+    plans = [plan for _, _, plan in chunk if plan is not None]
+    try:
+        lengths = loaded.lengths([text for plan in plans for text in plan.texts])
+    except (RuntimeError, TypeError, ValueError):
+        # a text the model cannot take (a lone surrogate): render record by record, so
+        # that the first record at fault is the one reported, as without batching
+        plans, lengths = [], []
+        chunk = [(number, record, None) for number, record, _ in chunk]
+    planned = iter(role_counts(plans, lengths))
+    counted: list[tuple[int, ...]] = []
+    for number, record, plan in chunk:
+        if plan is not None:
+            counted.append(next(planned))
+            continue
+        try:
+            by_role = _encode(record, loaded).by_role
+        except _Refused as refused:
+            raise _refused(refused, file, number, loaded.name) from None
+        counted.append(tuple(by_role[role] for role in ROLES))
+    return counted
+
+
 def count_records(
     records: Iterable[Mapping[str, Any]],
     tokenizer: str = "mistral-v3",
@@ -569,7 +686,8 @@ def count_records(
     file: str = "<records>",
     numbers: Iterable[int] | None = None,
 ) -> FileTokens:
-    """Count canonical records one at a time; memory stays flat but for 8 bytes a record.
+    """Count canonical records chunk by chunk (:data:`CHUNK_RECORDS`,
+    :data:`CHUNK_CHARACTERS`); memory stays flat but for 8 bytes a record.
 
     ``numbers`` gives each record's number in its file for error messages (default 1, 2, …).
     """
@@ -582,22 +700,19 @@ def count_records(
     result.truncated = dict.fromkeys(lengths, 0)
     result.packed = dict.fromkeys(lengths, 0)
     free = dict.fromkeys(lengths, 0)  # room left in each length's current packed sequence
-    by_role = result.by_role
+    totals = [0] * len(ROLES)
+    assistant = ROLE_INDEX["assistant"]
     number_of = iter(numbers) if numbers is not None else None
-    for index, record in enumerate(records, start=1):
-        number = next(number_of, index) if number_of is not None else index
-        try:
-            encoded = _encode(record, loaded)
-        except _Refused as refused:
-            raise _refused(refused, file, number, tokenizer) from None
-        size = len(encoded.tokens)
+    for by_role in _role_counts(records, loaded, file, number_of):
+        size = sum(by_role)
+        trained = by_role[assistant]
+        for role, count in enumerate(by_role):
+            totals[role] += count
         result.records += 1
         result.tokens += size
-        result.trained_tokens += encoded.trained
-        for role, count in encoded.by_role.items():
-            by_role[role] += count
+        result.trained_tokens += trained
         result.lengths.append(size)
-        result.trained_lengths.append(encoded.trained)
+        result.trained_lengths.append(trained)
         for length in lengths:
             used = min(size, length)
             if size > length:
@@ -606,6 +721,7 @@ def count_records(
                 result.packed[length] += 1
                 free[length] = length
             free[length] -= used
+    result.by_role = dict(zip(ROLES, totals, strict=True))
     return result
 
 
@@ -777,9 +893,9 @@ def token_tax(pairs: Sequence[ParallelMessage], tokenizer: str = "mistral-v3") -
     """Count both sides of every parallel message with one tokenizer (plain text, no template)."""
     if not pairs:
         raise TokensError(_("no_pairs"))
-    raw = _tokenizer(tokenizer).raw
-    english = tuple(len(raw.encode(pair.english, bos=False, eos=False)) for pair in pairs)
-    turkish = tuple(len(raw.encode(pair.turkish, bos=False, eos=False)) for pair in pairs)
+    loaded = _tokenizer(tokenizer)
+    english = tuple(loaded.lengths([pair.english for pair in pairs]))
+    turkish = tuple(loaded.lengths([pair.turkish for pair in pairs]))
     return TokenTax(tokenizer, english, turkish)
 
 
@@ -878,42 +994,44 @@ def find_catalogs(start: str | os.PathLike[str] | None = None) -> Path:
     raise TokensError(_("no_catalogs", folder=here))
 
 
-def token_tax_table(taxes: Iterable[TokenTax], lang: str | None = None) -> pd.DataFrame:
-    """One row per tokenizer: tokens per message in each language and the ratio's quartiles."""
+#: Columns of :func:`token_tax_table`, attributes of :class:`TokenTax`.
+_TAX_COLUMNS = (
+    "tokenizer",
+    "messages",
+    "median_english",
+    "median_turkish",
+    "ratio_q1",
+    "ratio_median",
+    "ratio_q3",
+    "total_ratio",
+)
+#: Columns of :func:`token_tax_plan_table`, attributes of :class:`TokenTaxPlan`.
+_PLAN_COLUMNS = (
+    "tokenizer",
+    "english_tokens",
+    "turkish_tokens",
+    "extra_tokens",
+    "english_turns",
+    "turkish_turns",
+    "fewer_turns",
+)
+
+
+def _table(
+    items: Iterable[object], columns: Sequence[str], prefix: str, lang: str | None
+) -> pd.DataFrame:
+    """One row per item, one column per attribute, headed by the message ``{prefix}_{name}``."""
     import pandas as pd
 
-    rows = [
-        {
-            "tokenizer": tax.tokenizer,
-            "messages": tax.messages,
-            "median_english": tax.median_english,
-            "median_turkish": tax.median_turkish,
-            "ratio_q1": tax.ratio_q1,
-            "ratio_median": tax.ratio_median,
-            "ratio_q3": tax.ratio_q3,
-            "total_ratio": tax.total_ratio,
-        }
-        for tax in taxes
-    ]
-    frame = pd.DataFrame(rows)
-    return frame.rename(columns={name: _(f"tax_{name}", lang) for name in frame.columns})
+    rows = [[getattr(item, name) for name in columns] for item in items]
+    return pd.DataFrame(rows, columns=[_(f"{prefix}_{name}", lang) for name in columns])
+
+
+def token_tax_table(taxes: Iterable[TokenTax], lang: str | None = None) -> pd.DataFrame:
+    """One row per tokenizer: tokens per message in each language and the ratio's quartiles."""
+    return _table(taxes, _TAX_COLUMNS, "tax", lang)
 
 
 def token_tax_plan_table(plans: Iterable[TokenTaxPlan], lang: str | None = None) -> pd.DataFrame:
     """One row per tokenizer: what the same records cost in each language, and turns per window."""
-    import pandas as pd
-
-    rows = [
-        {
-            "tokenizer": plan.tokenizer,
-            "english_tokens": plan.english_tokens,
-            "turkish_tokens": plan.turkish_tokens,
-            "extra_tokens": plan.extra_tokens,
-            "english_turns": plan.english_turns,
-            "turkish_turns": plan.turkish_turns,
-            "fewer_turns": plan.fewer_turns,
-        }
-        for plan in plans
-    ]
-    frame = pd.DataFrame(rows)
-    return frame.rename(columns={name: _(f"plan_{name}", lang) for name in frame.columns})
+    return _table(plans, _PLAN_COLUMNS, "plan", lang)
