@@ -361,3 +361,22 @@ def test_tax_tables_have_a_row_per_tokenizer_headed_in_the_readers_language() ->
     ]
     assert frame.iloc[1].tolist() == ["tekken", 100_000, 180_000, 80_000, 45, 24, 21]
     assert tokens.token_tax_table([]).columns[0] == "Tokenizer"
+
+
+@pytest.mark.parametrize("name", tokens.TOKENIZERS)
+@pytest.mark.parametrize("where", ["user", "assistant"])
+def test_a_lone_surrogate_in_memory_is_a_named_refusal(name: str, where: str) -> None:
+    """A str from memory can hold a lone surrogate (a JSON file cannot): SentencePiece raised a
+    bare RuntimeError on it and Tekken counted it; every path now names the field."""
+    turns = {"user": "Bir soru", "assistant": "Bir yanıt"}
+    turns[where] = turns[where] + "\ud800"
+    index = 0 if where == "user" else 1
+    record = {"messages": [{"role": role, "content": text} for role, text in turns.items()]}
+    calls = [
+        lambda: tokens.count_record(record, name),
+        lambda: tokens.encode_record(record, name),
+        lambda: tokens.count_records([record], name),
+    ]
+    for call in calls:
+        with pytest.raises(tokens.TokensError, match=rf"messages\[{index}\]\.content.*surrogate"):
+            call()

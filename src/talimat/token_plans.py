@@ -63,6 +63,15 @@ class Plan:
         return tuple(counts)
 
 
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is valid Unicode (no lone surrogate), as a tokenizer needs."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _turns(record: Mapping[str, Any]) -> tuple[list[str], list[str]] | None:
     """Roles and contents of a plain conversation the fine-tuning validator accepts."""
     tools = record.get("tools")
@@ -83,6 +92,8 @@ def _turns(record: Mapping[str, Any]) -> tuple[list[str], list[str]] | None:
             return None
         if role == "assistant" and (not content or turn.get("tool_calls")):
             return None  # no text, or a tool call: mistral-common decides
+        if not content.isascii() and not _encodable(content):
+            return None  # a lone surrogate: the slow path names the field and refuses it
         if role == "system" and previous == "assistant":
             return None  # the validator refuses a system turn after an assistant turn
         previous = role

@@ -239,6 +239,19 @@ def _tools(raw: object) -> list[Any] | None:
         raise _Refused("tools", str(error).splitlines()[0]) from None
 
 
+def _unicode(where: str, value: Any) -> Any:
+    """``value`` unless it is a string with a lone surrogate (possible in memory, never read
+    from a JSON file), which SentencePiece would refuse with a bare ``RuntimeError``."""
+    try:
+        if isinstance(value, str):
+            value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise _Refused(
+            where, f"not valid Unicode (a lone surrogate at character {error.start + 1})"
+        ) from None
+    return value
+
+
 def _chat_request(record: Mapping[str, Any]) -> Any:
     """A canonical ``messages`` record as a ``mistral-common`` chat completion request."""
     from mistral_common.protocol.instruct.messages import (
@@ -276,14 +289,17 @@ def _chat_request(record: Mapping[str, Any]) -> Any:
                     else json.dumps(arguments, ensure_ascii=False)
                 )
                 calls += 1
-                function = FunctionCall(name=function_spec["name"], arguments=text)
+                function = FunctionCall(
+                    name=_unicode(f"{where}.tool_calls[{number}].function", function_spec["name"]),
+                    arguments=_unicode(f"{where}.tool_calls[{number}].function.arguments", text),
+                )
                 made.append(ToolCall(id=_tool_call_id(calls), function=function))
             said = turn.get("content")
             built.append(AssistantMessage(content=said or None, tool_calls=made))
             continue
         if not isinstance(turn.get("content"), str):
             raise _Refused(f"{where}.content", "expected a message with text content")
-        content = turn["content"]
+        content = _unicode(f"{where}.content", turn["content"])
         if role == "system":
             built.append(SystemMessage(content=content))
         elif role == "user":
