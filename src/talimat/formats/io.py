@@ -514,6 +514,13 @@ def atomic_target(target: Path) -> Iterator[Pending]:
             text("write_failed", None, file=os.fspath(target), error=exc.strerror or exc)
         ) from None
     os.close(handle)
+    # mkstemp makes the file private (0600); the result gets the previous target's mode,
+    # or the usual 0644 for a new file.
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o644
+    os.chmod(name, mode)
     pending = Pending(Path(name))
     try:
         yield pending
