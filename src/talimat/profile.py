@@ -398,7 +398,7 @@ class _Accumulator:
     def add_plain(self, number: int, record: PlainRecord) -> None:
         """A plain record of the fast path (role and string content per message)."""
         messages = record.messages
-        roles = [message.role for message in messages]
+        roles: list[str] = [message.role for message in messages]
         texts = [message.content for message in messages]
         word_counts, folded = _measure_texts(texts)
         exact = hash((tuple(roles), tuple(texts)))

@@ -91,7 +91,9 @@ _OWN_KEYS: dict[str, frozenset[str]] = {
         {"instruction", "input", "output", "system", "history", "chosen", "rejected", "kto_tag"}
     ),
     "sharegpt": frozenset({"conversations", "system", "tools", "chosen", "rejected", "kto_tag"}),
-    "messages": frozenset({"messages", "tools", "functions", "label"}),
+    "messages": frozenset(
+        {"messages", "tools", "functions", "label", "chosen_messages", "rejected_messages"}
+    ),
     "trl": frozenset({"text", "prompt", "completion", "chosen", "rejected", "label", "tools"}),
     "openai-dpo": frozenset({"input", "preferred_output", "non_preferred_output"}),
 }
