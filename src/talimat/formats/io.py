@@ -10,9 +10,10 @@ Writers take records already encoded as JSON (:func:`encode`), write them to a t
 file in the target's folder and rename it into place (:func:`atomic_target`), so a failed
 or interrupted write — a full disk included — leaves the previous target as it was; a
 target that is one of the inputs (the same path, a symlink or a hard link to it) is
-refused before anything is written. Parquet is written in batches with a schema unified
-over every batch (a first pass spools the JSON lines to a temporary file beside the
-target), so memory stays flat in the record count.
+refused before anything is written. Parquet is written in batches (spooled beside the
+target when their schemas must be unified), so memory stays flat in the record count; a
+tool call's ``arguments`` is stored there as JSON text, objects listed under ``_layout``
+and given back as objects by the reader (see :func:`_text_arguments`).
 """
 
 from __future__ import annotations
@@ -379,7 +380,66 @@ def raw_parquet(path: Path) -> Iterator[tuple[int, Any]]:
         for batch in parquet.iter_batches(batch_size=PARQUET_BATCH):
             for row in batch.to_pylist():
                 number += 1
-                yield number, strip_nulls(row)
+                record = strip_nulls(row)
+                layout = record.get(LAYOUT)
+                if type(layout) is dict and ARGUMENTS_KEY in layout:
+                    _object_arguments(record, layout)
+                yield number, record
+
+
+# --------------------------------------------------------------------------- tool-call arguments
+#
+# A tool call's ``arguments`` is JSON text in OpenAI's format and often an object in
+# datasets (LLaMA-Factory, TRL); a Parquet column holds one type, so a file mixing both
+# could not be written. The rule: in Parquet, every ``arguments`` is stored as JSON text.
+# One that was an object is listed, by its path, under ``_layout`` (key
+# ``ARGUMENTS_KEY``), and the reader turns it back into the same object, so a Parquet
+# round trip gives the records back unchanged.
+
+LAYOUT = "_layout"
+ARGUMENTS_KEY = "parquet_arguments"
+_CALL_KEYS = ("function", "function_call")
+
+
+def _text_arguments(record: dict[str, Any]) -> bool:
+    """Store every object ``arguments`` in ``record`` as JSON text, listing where; True if any."""
+    layout = record.get(LAYOUT)
+    if layout is not None and type(layout) is not dict:
+        return False  # not ours to extend: written as it is
+    paths: list[str] = []
+
+    def walk(value: Any, path: list[Any]) -> None:
+        if type(value) is dict:
+            for key in _CALL_KEYS:
+                call = value.get(key)
+                if type(call) is dict and call.get("arguments") is not None:
+                    arguments = call["arguments"]
+                    if type(arguments) is not str:
+                        call["arguments"] = orjson.dumps(arguments).decode()
+                        paths.append(orjson.dumps([*path, key]).decode())
+            for key, item in value.items():
+                if type(item) is dict or type(item) is list:
+                    walk(item, [*path, key])
+        else:
+            for index, item in enumerate(value):
+                if type(item) is dict or type(item) is list:
+                    walk(item, [*path, index])
+
+    walk({k: v for k, v in record.items() if k != LAYOUT}, [])
+    if paths:
+        record[LAYOUT] = {**(layout or {}), ARGUMENTS_KEY: paths}
+    return bool(paths)
+
+
+def _object_arguments(record: dict[str, Any], layout: dict[str, Any]) -> None:
+    """Undo :func:`_text_arguments` on a record read from Parquet."""
+    for path in layout.pop(ARGUMENTS_KEY) or ():
+        place: Any = record
+        for step in orjson.loads(path):
+            place = place[step]
+        place["arguments"] = orjson.loads(place["arguments"])
+    if not layout:
+        del record[LAYOUT]
 
 
 def raw_csv(path: Path) -> Iterator[tuple[int, Any]]:
@@ -645,6 +705,11 @@ def _batch_table(batch: list[Any], first: int, target: Path) -> Any:
     if all(type(item) is tuple for item in batch):
         return rows_table(batch)
     lines = [row_line(item) if type(item) is tuple else item for item in batch]
+    for index, line in enumerate(lines):
+        if b'"arguments"' in line:  # tool calls: arguments as JSON text (see above)
+            record = orjson.loads(line)
+            if type(record) is dict and _text_arguments(record):
+                lines[index] = orjson.dumps(record, option=_APPEND_NEWLINE)
     return _json_table(b"".join(lines), first, target)
 
 
