@@ -9,7 +9,7 @@ it passes and write what they keep. Two things are shared by all of them and liv
 * :func:`atomic_jsonl` writes JSONL to a temporary file in the target's folder and renames it
   into place only when every record is written, and refuses a target that is one of the
   inputs, also when it is reached through a symbolic or a hard link. It is a thin wrapper
-  over the writer and input guard of :mod:`talimat.formats.io`, which every command shares.
+  over the writer and input guard of ``talimat.formats.io``, which every command shares.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def numbered_records(
 def check_target(target: str | os.PathLike[str], *inputs: str | os.PathLike[str]) -> Path:
     """Refuse a target that is not JSONL or that is one of ``inputs``; return it as a Path.
 
-    The input guard is :func:`talimat.formats.io.check_not_input` (the same path, a
+    The input guard is ``talimat.formats.io.check_not_input`` (the same path, a
     symbolic or a hard link); this wrapper only adds the JSONL rule and names the input.
     """
     out = Path(target)
