@@ -338,10 +338,14 @@ def _repeats(keys: Any, numbers: Any) -> list[tuple[int, int]]:
     starts = np.empty(len(ordered), dtype=bool)
     starts[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
-    group_start = np.maximum.accumulate(np.where(starts, np.arange(len(ordered)), 0))
-    repeats = ~starts
-    later = order[repeats]
-    first = order[group_start[repeats]]
+    del ordered
+    first_positions = np.flatnonzero(starts)
+    repeat_positions = np.flatnonzero(~starts)
+    del starts
+    # Each repeat's group starts at the last first position before it.
+    group = first_positions[np.searchsorted(first_positions, repeat_positions, side="right") - 1]
+    later, first = order[repeat_positions], order[group]
+    del order
     in_file_order = np.argsort(later, kind="stable")
     later, first = later[in_file_order], first[in_file_order]
     return list(zip(numbers[later].tolist(), numbers[first].tolist(), strict=True))
@@ -456,16 +460,24 @@ class _Accumulator:
             else:
                 self.multi_turn += count
             self.with_system += count * ("system" in roles)
+        # Each flat array is released as soon as what it holds has been derived, so the
+        # peak stays near the arrays themselves (a million records: well under 100 MB).
         codes = np.frombuffer(self.codes, dtype=np.int8)
         chars = np.frombuffer(self.chars, dtype=np.int32)
         words = np.frombuffer(self.words, dtype=np.int32)
-        self.prompt_chars, self.prompt_words = chars[codes == 1], words[codes == 1]
-        self.response_chars, self.response_words = chars[codes == 2], words[codes == 2]
+        prompt, response = codes == 1, codes == 2
+        self.prompt_chars, self.prompt_words = chars[prompt], words[prompt]
+        self.response_chars, self.response_words = chars[response], words[response]
+        del codes, chars, words, prompt, response
+        self.codes, self.chars, self.words = array("b"), array("i"), array("i")
         numbers = np.frombuffer(self.numbers, dtype=np.int64)
-        self.pairs = {
-            "exact": _repeats(np.frombuffer(self.exact_keys, dtype=np.int64), numbers),
-            "normalized": _repeats(np.frombuffer(self.normalized_keys, dtype=np.int64), numbers),
-        }
+        exact = _repeats(np.frombuffer(self.exact_keys, dtype=np.int64), numbers)
+        self.exact_keys = array("q")
+        normalized = _repeats(np.frombuffer(self.normalized_keys, dtype=np.int64), numbers)
+        self.normalized_keys = array("q")
+        del numbers
+        self.numbers = array("q")
+        self.pairs = {"exact": exact, "normalized": normalized}
 
     def _uniform(self) -> float:
         """A random number in (0, 1): never 0, so its logarithm is finite."""
@@ -827,6 +839,9 @@ def _profile(
                 acc.add_plain(number, record)
             else:
                 acc.add(number, record)
+    # Languages first: the detector's model (about 100 MB at its peak while it loads)
+    # then never meets the temporaries of finish().
+    found = _detect_languages(acc.sample)
     acc.finish()
 
     other_roles = sum(n for role, n in acc.roles.items() if role not in ROLES)
@@ -870,7 +885,6 @@ def _profile(
         columns=["kind", "record", "first_record"],
     )
 
-    found = _detect_languages(acc.sample)
     n = len(acc.sample)
     language_rows = []
     census = n == acc.records  # every record was checked: no sampling error to report
