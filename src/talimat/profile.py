@@ -738,9 +738,10 @@ def _turn_lengths(acc: _Accumulator) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "side": side,
-            "characters": np.concatenate([acc.prompt_chars, acc.response_chars]).astype(np.int32),
-            "words": np.concatenate([acc.prompt_words, acc.response_words]).astype(np.int32),
-        }
+            "characters": np.concatenate([acc.prompt_chars, acc.response_chars]),
+            "words": np.concatenate([acc.prompt_words, acc.response_words]),
+        },
+        copy=False,  # the columns are fresh int32 arrays already
     )
 
 
