@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from talimat.formats import convert, convert_file, validate_file
-from talimat.formats.fast import PlainRecord, as_dict, plain_jsonl
+from talimat.formats.fast import PlainRecord, as_dict, plain_batches, plain_jsonl
 from talimat.formats.io import BLANK, parse_line, raw_jsonl
 
 ROLES = ["system", "user", "assistant", "tool", "developer", "function", "human", ""]
@@ -161,11 +161,14 @@ def test_convert_writes_the_same_bytes_either_way(
     assert fast == slow
 
 
-def real_messages(tmp_path: Path) -> Path:
+DEMOS = ("alpaca_en_demo.json", "identity.json", "glaive_toolcall_en_demo.json")
+
+
+def real_messages(tmp_path: Path, names: tuple[str, ...] = DEMOS) -> Path:
     """LLaMA-Factory's own demo files as one messages JSONL file (the detailed converter)."""
     folder = resources.files("talimat.data.public") / "llamafactory"
     rows: list[str] = []
-    for name in ("alpaca_en_demo.json", "identity.json", "glaive_toolcall_en_demo.json"):
+    for name in names:
         source = tmp_path / name
         source.write_bytes((folder / name).read_bytes())
         out = tmp_path / f"{name}.messages.jsonl"
@@ -207,3 +210,25 @@ def test_repeated_keys_are_named_whatever_the_spacing(tmp_path: Path) -> None:
         (1, "duplicate_key"),
         (2, "duplicate_key"),
     ]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".parquet"])
+def test_batches_of_plain_real_records_are_written_in_bulk_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """Every line plain: the bulk writers take whole batches, and the bytes stay the same."""
+    path = real_messages(tmp_path, ("alpaca_en_demo.json", "identity.json"))
+    rows = path.read_text(encoding="utf-8").splitlines()
+    path = write(tmp_path / "plain.messages.jsonl", rows * 3)  # more than one batch
+    batches = list(plain_batches(path))
+    assert len(batches) > 1
+    assert all(every for _, _, every in batches)
+
+    def run(name: str) -> Any:
+        target = tmp_path / f"{name}.sharegpt{suffix}"
+        report = convert_file(path, target, "sharegpt")
+        assert report.converted == len(rows) * 3
+        return pq.read_table(target).to_pylist() if suffix == ".parquet" else target.read_bytes()
+
+    fast, slow = both(monkeypatch, run)
+    assert fast == slow

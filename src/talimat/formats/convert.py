@@ -27,6 +27,7 @@ from .fast import (
     row_line,
     sft_ok,
     sft_pattern_ok,
+    sharegpt_lines,
     sharegpt_plan,
     sharegpt_row,
 )
@@ -745,11 +746,10 @@ def convert_file(
                 if None not in plans.values():
                     scan.format = "messages"
                     scan.detected = True
-                    rows = map(sharegpt_row, values, map(plans.__getitem__, patterns))
                     if rows_ok:
-                        yield from rows
-                    else:
-                        yield from map(row_line, rows)  # type: ignore[arg-type]
+                        yield list(map(sharegpt_row, values, map(plans.__getitem__, patterns)))
+                    else:  # a list of lines: the writers take a batch in one call
+                        yield sharegpt_lines(values, patterns, plans)  # type: ignore[arg-type]
                     continue
             yield from encoded(good(_numbered([(start, values, every)])))
 

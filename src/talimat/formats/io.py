@@ -594,8 +594,10 @@ def atomic_target(target: Path) -> Iterator[Pending]:
         pending.path.unlink(missing_ok=True)
 
 
-def write_encoded(lines: Iterable[bytes], target: Path, temporary: Path) -> int:
+def write_encoded(lines: Iterable[Any], target: Path, temporary: Path) -> int:
     """Write encoded records (lines from :func:`encode`) to ``temporary`` in ``target``'s format.
+
+    An item may also be a list of lines, or of the fast path's rows (Parquet only).
 
     Returns how many records were written.
     """
@@ -612,11 +614,15 @@ def write_encoded(lines: Iterable[bytes], target: Path, temporary: Path) -> int:
         ) from None
 
 
-def _write_jsonl(lines: Iterable[bytes], path: Path) -> int:
+def _write_jsonl(lines: Iterable[Any], path: Path) -> int:
     count = 0
     with path.open("wb") as handle:
         write = handle.write
         for line in lines:
+            if type(line) is list:  # a batch of lines
+                handle.writelines(line)
+                count += len(line)
+                continue
             write(line)
             count += 1
         handle.flush()
@@ -624,13 +630,19 @@ def _write_jsonl(lines: Iterable[bytes], path: Path) -> int:
     return count
 
 
-def _write_json(lines: Iterable[bytes], path: Path) -> int:
+def _write_json(lines: Iterable[Any], path: Path) -> int:
     """A JSON list, one record a line, streamed."""
     count = 0
     with path.open("wb") as handle:
         write = handle.write
         write(b"[")
         for line in lines:
+            if type(line) is list:  # a batch of lines, written in one call
+                if line:
+                    write(b",\n" if count else b"\n")
+                    write(b",\n".join([one[:-1] for one in line]))
+                    count += len(line)
+                continue
             write(b",\n" if count else b"\n")
             write(line[:-1])
             count += 1
@@ -690,9 +702,13 @@ def _tables(lines: Iterable[Any], target: Path) -> Iterator[tuple[int, Any]]:
     batch: list[Any] = []
     count = 0
     for line in lines:
-        batch.append(line)
-        count += 1
-        if len(batch) == PARQUET_BATCH:
+        if type(line) is list:  # a batch of rows or lines
+            batch.extend(line)
+            count += len(line)
+        else:
+            batch.append(line)
+            count += 1
+        if len(batch) >= PARQUET_BATCH:
             yield count - len(batch) + 1, _batch_table(batch, count - len(batch) + 1, target)
             batch = []
     if batch:
