@@ -1,8 +1,8 @@
 """Profile an instruction dataset: sizes, turns, lengths, duplicates and language mix.
 
 One streaming pass over canonical records (OpenAI ``messages`` form) collects everything:
-a million Alpaca-sized records, read from JSONL, take about 20 s on one core and about
-0.5 GiB of memory (``benchmarks/bench_package.py`` measures it).
+a million Alpaca-sized records, read from JSONL, take about 20 s on one core and under
+300 MiB of memory (``benchmarks/bench_package.py`` measures it).
 
 >>> from talimat.profile import profile_records
 >>> report = profile_records([{"messages": [{"role": "user", "content": "Merhaba"}]}])
