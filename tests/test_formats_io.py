@@ -337,3 +337,48 @@ def test_streamed_json_reports_repeated_keys_and_broken_files(
     path.write_bytes(b'{"instruction": "a"}')
     with pytest.raises(InputError, match="must hold a list of records"):
         validate_file(path)
+
+
+def call(arguments: Any) -> dict[str, Any]:
+    return {
+        "messages": [
+            {"role": "user", "content": "Hava nasıl?"},
+            {
+                "role": "assistant",
+                "tool_calls": [
+                    {"type": "function", "function": {"name": "hava", "arguments": arguments}}
+                ],
+            },
+            {"role": "tool", "content": "güneşli"},
+            {"role": "assistant", "content": "Güneşli."},
+        ]
+    }
+
+
+@pytest.mark.parametrize("batch", ["one", "across"])
+def test_tool_call_arguments_of_both_types_round_trip_through_parquet(
+    tmp_path: Path, batch: str
+) -> None:
+    """OpenAI writes arguments as JSON text, many datasets as an object: Parquet holds both."""
+    from talimat.formats import io, read_records
+
+    records = [
+        call('{"şehir": "İzmir"}'),
+        call({"şehir": "Ankara", "gün": 2, "saat": [9.5, 18]}),
+        call("{}"),
+        call({}),
+        {**call({"a": {"b": None}}), "_layout": {"kept": True}},
+    ]
+    if batch == "across":  # the object first appears in a later batch than the text
+        records = [call("{}")] * io.PARQUET_BATCH + records
+    target = tmp_path / "calls.parquet"
+    assert write_records(records, target) == len(records)
+    message = pq.read_schema(target).field("messages").type.value_type
+    function = message.field("tool_calls").type.value_type.field("function").type
+    assert function.field("arguments").type == pa.string()  # stored as JSON text
+    loaded = read_records(target, "messages")
+    assert loaded.problems == []
+    assert loaded.records == records
+    jsonl = tmp_path / "calls.jsonl"
+    convert_file(target, jsonl, "messages")
+    assert [json.loads(row) for row in jsonl.read_text("utf-8").splitlines()] == records

@@ -22,6 +22,7 @@ from talimat.formats import (
     LAYOUT_KEY,
     ColumnMapping,
     LossyConversionError,
+    check_record,
     convert_file,
     convert_record,
     detect_format,
@@ -59,7 +60,7 @@ REAL = [
         "sharegpt",
         "preference",
         300,
-        ("alpaca", "sharegpt", "trl", "openai-dpo"),
+        ("alpaca", "sharegpt", "messages", "trl", "openai-dpo"),  # messages: LLaMA-Factory v1
     ),
     ("kto_en_demo.json", "messages", "unpaired", 300, ("alpaca", "sharegpt", "messages", "trl")),
 ]
@@ -101,9 +102,8 @@ def test_refused_targets_name_the_reason() -> None:
     (glaive,) = [r for r in load(PUBLIC / "glaive_toolcall_en_demo.json")[:1]]
     with pytest.raises(LossyConversionError, match="alpaca cannot carry tool turns"):
         convert_record(glaive, "alpaca")
-    dpo = load(PUBLIC / "dpo_en_demo.json")[0]
-    with pytest.raises(LossyConversionError, match="messages cannot hold a preference record"):
-        convert_record(dpo, "messages")
+    with pytest.raises(LossyConversionError, match="messages cannot hold a lm record"):
+        convert_record({"text": "A document."}, "messages")
 
 
 def test_glaive_tool_calls_become_openai_trl_tool_calls() -> None:
@@ -348,3 +348,69 @@ def test_unpaired_round_trips(pairs: list[tuple[str, str]], label: bool) -> None
     record = {"messages": turns, "label": label}
     for target in ("trl", "alpaca", "sharegpt", "messages"):
         assert convert_record(convert_record(record, target), "messages") == record
+
+
+# LLaMA-Factory v1's DPO sample, as its docs/zh/data-preparation/data-processing.md shows it.
+def v1_message(role: str, text: str, weight: float) -> dict[str, Any]:
+    return {"role": role, "content": [{"type": "text", "value": text}], "loss_weight": weight}
+
+
+V1_DPO = {
+    "chosen_messages": [
+        v1_message("user", "用户提问", 0.0),
+        v1_message("assistant", "更优的回答", 1.0),
+    ],
+    "rejected_messages": [
+        v1_message("user", "用户提问", 0.0),
+        v1_message("assistant", "较差的回答", 1.0),
+    ],
+}
+
+
+def test_llamafactory_v1_dpo_is_read_as_a_preference_pair() -> None:
+    assert detect_format(V1_DPO) == "messages"
+    canonical = to_messages(V1_DPO)
+    assert canonical["messages"] == [V1_DPO["chosen_messages"][0]]  # the shared prompt
+    assert canonical["chosen"] == V1_DPO["chosen_messages"][1:]
+    assert canonical["rejected"] == V1_DPO["rejected_messages"][1:]
+    assert check_record(V1_DPO) == []
+    assert convert_record(V1_DPO, "messages") == V1_DPO  # written back as it was
+    openai = convert_record(V1_DPO, "openai-dpo")
+    assert openai["input"]["messages"] == canonical["messages"]
+    assert convert_record(openai, "messages") == V1_DPO
+
+
+def test_llamafactory_v1_dpo_problems_are_named() -> None:
+    same = {**V1_DPO, "rejected_messages": V1_DPO["chosen_messages"]}
+    assert [p.code for p in check_record(same)] == ["same_answers"]
+    no_prompt = {
+        "chosen_messages": [v1_message("assistant", "a", 1.0)],
+        "rejected_messages": [v1_message("assistant", "b", 1.0)],
+    }
+    assert [p.code for p in check_record(no_prompt)] == ["no_shared_prompt"]
+    missing = {"chosen_messages": V1_DPO["chosen_messages"]}
+    (problem,) = check_record(missing)
+    assert (problem.field, problem.code) == ("rejected_messages", "missing")
+    assert [p.code for p in check_record(V1_DPO, task="sft")] == ["task_mismatch"]
+
+
+def test_real_dpo_records_become_llamafactory_v1_pairs(tmp_path: Path) -> None:
+    """LLaMA-Factory's own DPO demo (ShareGPT ranking) → v1 chosen/rejected messages → back."""
+    original = load(PUBLIC / "dpo_en_demo.json")
+    v1 = [convert_record(record, "messages") for record in original]
+    for record, pair in zip(original, v1, strict=True):
+        assert pair["chosen_messages"][-1]["content"] == record["chosen"]["value"]
+        assert pair["rejected_messages"][-1]["content"] == record["rejected"]["value"]
+        assert len(pair["chosen_messages"]) == len(record["conversations"]) + 1
+    path = tmp_path / "v1.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in v1), "utf-8")
+    report = validate_file(path)
+    assert (report.format, report.task, report.valid, report.counts) == (
+        "messages",
+        "preference",
+        len(original),
+        {},
+    )
+    back = tmp_path / "back.json"
+    convert_file(path, back, "sharegpt")
+    assert load(back) == original

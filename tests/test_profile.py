@@ -374,3 +374,28 @@ def test_profile_file_reads_other_formats(tmp_path: Path) -> None:
     path = tmp_path / "data.json"
     path.write_text(json.dumps([pair("a", "b"), pair("c", "d")]), encoding="utf-8")
     assert profile_file(path, language_sample=0).records == 2
+
+
+def test_profile_and_validate_agree_on_the_bad_records(tmp_path: Path) -> None:
+    """One reader and one checker: the profile lists exactly what validate reports."""
+    from talimat.formats import validate_file
+
+    records = [
+        pair("Merhaba", "Selam"),
+        chat(("user", "Soru"), ("assistant", "  ")),  # blank answer
+        pair("İstanbul", "Boğaz"),
+        chat(("user", "Soru"), ("assistant", "Cevap"), ("user", "Yine?")),  # no final answer
+        chat(("user", "a"), ("user", "b"), ("assistant", "c")),  # two user turns in a row
+        chat(("robot", "bip"), ("assistant", "bop")),  # unknown role
+        chat(("user", "a"), ("system", "late"), ("assistant", "b")),  # system in the middle
+        pair("Merhaba", "Selam"),  # an exact duplicate: not a problem
+    ]
+    path = tmp_path / "planted.jsonl"
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
+    path.write_text("\n".join([*lines[:3], "", *lines[3:]]) + "\n", encoding="utf-8")
+    profile = profile_file(path, language_sample=0)
+    report = validate_file(path)
+    assert [p.to_dict() for p in profile.problems] == [p.to_dict() for p in report.problems]
+    assert {p.record for p in profile.problems} == {2, 5, 6, 7, 8}
+    assert profile.records == len(records)  # bad records are still profiled
+    assert count(profile, "empty_turns") == 1

@@ -1,8 +1,8 @@
 """Profile an instruction dataset: sizes, turns, lengths, duplicates and language mix.
 
 One streaming pass over canonical records (OpenAI ``messages`` form) collects everything:
-a million Alpaca-sized records, read from JSONL, take about 20 s on one core and about
-0.5 GiB of memory (``benchmarks/bench_package.py`` measures it).
+a million Alpaca-sized records, read from JSONL, take about 20 s on one core and under
+300 MiB of memory (``benchmarks/bench_package.py`` measures it).
 
 >>> from talimat.profile import profile_records
 >>> report = profile_records([{"messages": [{"role": "user", "content": "Merhaba"}]}])
@@ -27,11 +27,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from talimat.errors import TalimatError
 
+from .formats.fast import PlainRecord, as_dict
 from .language import format_number, format_share, messages, resolve_language
 
 if TYPE_CHECKING:
@@ -323,6 +323,34 @@ def _wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def _repeats(keys: Any, numbers: Any) -> list[tuple[int, int]]:
+    """(record, first record with the same key) for every repeat, in record order.
+
+    The same pairs a dict of first sightings gives while streaming, from two flat arrays
+    sorted once at the end (a stable sort keeps each key's records in file order).
+    """
+    import numpy as np
+
+    if not len(keys):
+        return []
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    del ordered
+    first_positions = np.flatnonzero(starts)
+    repeat_positions = np.flatnonzero(~starts)
+    del starts
+    # Each repeat's group starts at the last first position before it.
+    group = first_positions[np.searchsorted(first_positions, repeat_positions, side="right") - 1]
+    later, first = order[repeat_positions], order[group]
+    del order
+    in_file_order = np.argsort(later, kind="stable")
+    later, first = later[in_file_order], first[in_file_order]
+    return list(zip(numbers[later].tolist(), numbers[first].tolist(), strict=True))
+
+
 class _Accumulator:
     """Everything the profile needs, gathered in one pass (the hot loop of this module).
 
@@ -341,11 +369,14 @@ class _Accumulator:
         self.empty_records = 0
         self.empty_turns = 0
         self.patterns: dict[tuple[str, ...], list[Any]] = {}  # roles → [records, role codes]
-        self.chars = array("l")  # per turn, in order
-        self.words = array("l")
+        # Flat arrays, not per-record objects: 4 bytes per turn for each length, 8 per
+        # record for each duplicate key and its number (under 60 bytes a record in all).
+        self.chars = array("i")  # per turn, in order
+        self.words = array("i")
         self.codes = array("b")  # 1 user, 2 assistant, 0 other roles
-        self.exact_seen: dict[int, int] = {}  # duplicate key → first record number
-        self.normalized_seen: dict[int, int] = {}
+        self.numbers = array("q")  # per record: its number and its two duplicate keys
+        self.exact_keys = array("q")
+        self.normalized_keys = array("q")
         self.pairs: dict[str, list[tuple[int, int]]] = {"exact": [], "normalized": []}
         self.sample_size = language_sample
         self.sample: list[tuple[int, str]] = []
@@ -365,8 +396,29 @@ class _Accumulator:
         except (TypeError, KeyError):
             roles, texts = _checked_turns(turns, number)
             word_counts, folded = _measure_texts(texts)
-        self.records += 1
+        exact = hash((tuple(roles), tuple(texts))) if _plain(turns) else _exact_key(turns)
+        self._take(number, roles, texts, word_counts, folded, exact, turns)
 
+    def add_plain(self, number: int, record: PlainRecord) -> None:
+        """A plain record of the fast path (role and string content per message)."""
+        messages = record.messages
+        roles: list[str] = [message.role for message in messages]
+        texts = [message.content for message in messages]
+        word_counts, folded = _measure_texts(texts)
+        exact = hash((tuple(roles), tuple(texts)))
+        self._take(number, roles, texts, word_counts, folded, exact, record)
+
+    def _take(
+        self,
+        number: int,
+        roles: list[str],
+        texts: list[str],
+        word_counts: list[int],
+        folded: bytes,
+        exact: int,
+        source: Any,
+    ) -> None:
+        self.records += 1
         role_key = tuple(roles)
         pattern = self.patterns.get(role_key)
         if pattern is None:
@@ -379,22 +431,18 @@ class _Accumulator:
         empty = word_counts.count(0)
         self.empty_turns += empty
         self.empty_records += empty == len(word_counts)
-
-        exact = hash((role_key, tuple(texts))) if _plain(turns) else _exact_key(turns)
-        first = self.exact_seen.setdefault(exact, number)
-        if first != number:
-            self.pairs["exact"].append((number, first))
-        first = self.normalized_seen.setdefault(hash((role_key, folded)), number)
-        if first != number:
-            self.pairs["normalized"].append((number, first))
-
+        self.numbers.append(number)
+        self.exact_keys.append(exact)
+        self.normalized_keys.append(hash((role_key, folded)))
         if self.sample_size > 0 and (
             len(self.sample) < self.sample_size or self.records == self.next_pick
         ):
-            self._sample(number, turns)
+            if type(source) is PlainRecord:
+                source = as_dict(source)["messages"]
+            self._sample(number, source)
 
     def finish(self) -> None:
-        """Derive the counts from the role patterns and split lengths by role."""
+        """Derive the counts from the role patterns, split lengths by role, find duplicates."""
         import numpy as np
 
         self.roles: Counter[str] = Counter()
@@ -412,11 +460,24 @@ class _Accumulator:
             else:
                 self.multi_turn += count
             self.with_system += count * ("system" in roles)
+        # Each flat array is released as soon as what it holds has been derived, so the
+        # peak stays near the arrays themselves (a million records: well under 100 MB).
         codes = np.frombuffer(self.codes, dtype=np.int8)
-        chars = np.asarray(self.chars, dtype=np.int64)
-        words = np.asarray(self.words, dtype=np.int64)
-        self.prompt_chars, self.prompt_words = chars[codes == 1], words[codes == 1]
-        self.response_chars, self.response_words = chars[codes == 2], words[codes == 2]
+        chars = np.frombuffer(self.chars, dtype=np.int32)
+        words = np.frombuffer(self.words, dtype=np.int32)
+        prompt, response = codes == 1, codes == 2
+        self.prompt_chars, self.prompt_words = chars[prompt], words[prompt]
+        self.response_chars, self.response_words = chars[response], words[response]
+        del codes, chars, words, prompt, response
+        self.codes, self.chars, self.words = array("b"), array("i"), array("i")
+        numbers = np.frombuffer(self.numbers, dtype=np.int64)
+        exact = _repeats(np.frombuffer(self.exact_keys, dtype=np.int64), numbers)
+        self.exact_keys = array("q")
+        normalized = _repeats(np.frombuffer(self.normalized_keys, dtype=np.int64), numbers)
+        self.normalized_keys = array("q")
+        del numbers
+        self.numbers = array("q")
+        self.pairs = {"exact": exact, "normalized": normalized}
 
     def _uniform(self) -> float:
         """A random number in (0, 1): never 0, so its logarithm is finite."""
@@ -466,6 +527,8 @@ class DatasetProfile:
     language_sample_size: int
     turn_lengths: pd.DataFrame = field(repr=False)
     lang: str | None = None
+    #: What ``talimat validate`` reports for the file (:func:`profile_file` only).
+    problems: list[Any] = field(default_factory=list, repr=False)
 
     def _count(self, measure: str) -> int:
         return int(cast(float, self.counts.set_index("measure").loc[measure, "value"]))
@@ -675,9 +738,10 @@ def _turn_lengths(acc: _Accumulator) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "side": side,
-            "characters": np.concatenate([acc.prompt_chars, acc.response_chars]).astype(np.int32),
-            "words": np.concatenate([acc.prompt_words, acc.response_words]).astype(np.int32),
-        }
+            "characters": np.concatenate([acc.prompt_chars, acc.response_chars]),
+            "words": np.concatenate([acc.prompt_words, acc.response_words]),
+        },
+        copy=False,  # the columns are fresh int32 arrays already
     )
 
 
@@ -722,46 +786,40 @@ def profile_file(
     seed: int = 0,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
 ) -> DatasetProfile:
-    """Profile a dataset file: ``.jsonl`` streamed, other formats through ``talimat.formats``.
+    """Profile a dataset file, read by the validator's reader and record checker.
 
-    A profile counts what validation refuses (empty turns, records without a prompt), so
-    JSONL lines are read as they are, checked only for what a profile needs; a bad record
-    raises :class:`ProfileError` or :class:`talimat.formats.RecordError` naming the file,
-    record (the line number) and field. ``fmt`` forces the records' format. ``progress``
-    wraps the record stream, for a progress bar.
+    Every record is checked as ``talimat validate`` checks it, and
+    :attr:`DatasetProfile.problems` lists exactly the problems validation reports. A
+    profile still counts what validation refuses (empty turns, records without a prompt):
+    a bad record that is still a conversation is profiled as it is. A record that is
+    not one at all (a line that does not parse, a message without a string role or
+    content) raises :class:`ProfileError` or :class:`talimat.formats.RecordError` naming
+    the file, record (the line number) and field. ``fmt`` forces the records' format.
+    ``progress`` wraps the record stream, for a progress bar.
     """
-    file = os.fspath(path)
-    numbered: Iterable[tuple[int, Any]]
-    if Path(file).suffix.lower() in (".jsonl", ".ndjson"):
-        numbered = _jsonl_lines(Path(file))
-    else:
-        from .formats import iter_records
-
-        numbered = enumerate(iter_records(file, cast(Any, fmt)), start=1)
-    if progress is not None:
-        numbered = progress(numbered)
-    accumulator = _Accumulator(language_sample, seed, file, fmt)
-    try:
-        return _profile(numbered, accumulator, lang)
-    except ProfileError as error:
-        raise ProfileError(f"{file}: {error}") from None
-
-
-def _jsonl_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed object) for each non-blank line, through the validator's reader.
-
-    :func:`talimat.formats.io.raw_jsonl` is the one JSONL reader of the package (orjson, a
-    BOM, UTF-16 and arrays saved as .jsonl, repeated keys); a line it cannot use stops the
-    profile with its message.
-    """
-    from .formats.io import raw_jsonl
+    from .formats.convert import checked_records
     from .formats.problems import Bad
 
-    for number, value in raw_jsonl(path):
-        if isinstance(value, Bad):
-            message = value.problem(os.fspath(path), number).localized()
-            raise ProfileError(f"record {number}: {message}")
-        yield number, value
+    file = os.fspath(path)
+    problems: list[Any] = []
+
+    def readable() -> Iterator[tuple[int, Any]]:
+        for number, record in checked_records(file, fmt, problems):
+            if isinstance(record, Bad):  # nothing to profile: say why, as validate does
+                message = record.problem(file, number).localized()
+                raise ProfileError(f"record {number}: {message}")
+            yield number, record
+
+    numbered: Iterable[tuple[int, Any]] = readable()
+    if progress is not None:
+        numbered = progress(numbered)
+    accumulator = _Accumulator(language_sample, seed, file, None)
+    try:
+        result = _profile(numbered, accumulator, lang)
+    except ProfileError as error:
+        raise ProfileError(f"{file}: {error}") from None
+    result.problems = problems
+    return result
 
 
 def _profile(
@@ -778,7 +836,13 @@ def _profile(
 
     with gc_paused():
         for number, record in numbered:
-            acc.add(number, record)
+            if type(record) is PlainRecord:
+                acc.add_plain(number, record)
+            else:
+                acc.add(number, record)
+    # Languages first: the detector's model (about 100 MB at its peak while it loads)
+    # then never meets the temporaries of finish().
+    found = _detect_languages(acc.sample)
     acc.finish()
 
     other_roles = sum(n for role, n in acc.roles.items() if role not in ROLES)
@@ -822,7 +886,6 @@ def _profile(
         columns=["kind", "record", "first_record"],
     )
 
-    found = _detect_languages(acc.sample)
     n = len(acc.sample)
     language_rows = []
     census = n == acc.records  # every record was checked: no sampling error to report

@@ -8,21 +8,21 @@ it passes and write what they keep. Two things are shared by all of them and liv
   can name the record a reader will find in the file;
 * :func:`atomic_jsonl` writes JSONL to a temporary file in the target's folder and renames it
   into place only when every record is written, and refuses a target that is one of the
-  inputs, also when it is reached through a symbolic or a hard link.
+  inputs, also when it is reached through a symbolic or a hard link. It is a thin wrapper
+  over the writer and input guard of ``talimat.formats.io``, which every command shares.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 from talimat.errors import TalimatError
 
-from .formats import FormatName, NumberedScan, Problem, from_messages
+from .formats import FormatError, FormatName, NumberedScan, Problem, from_messages, write_records
+from .formats.io import check_not_input
 from .language import messages
 
 __all__ = [
@@ -80,21 +80,22 @@ def numbered_records(
     return NumberedRecords(path, fmt, strict=strict)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)  # same inode: the same path, a symlink or a hard link
-    except OSError:
-        return False
-
-
 def check_target(target: str | os.PathLike[str], *inputs: str | os.PathLike[str]) -> Path:
-    """Refuse a target that is not JSONL or that is one of ``inputs``; return it as a Path."""
+    """Refuse a target that is not JSONL or that is one of ``inputs``; return it as a Path.
+
+    The input guard is ``talimat.formats.io.check_not_input`` (the same path, a
+    symbolic or a hard link); this wrapper only adds the JSONL rule and names the input.
+    """
     out = Path(target)
     if out.suffix.lower() not in JSONL_SUFFIXES:
         raise StreamError(_("not_jsonl", None, file=os.fspath(out), suffix=out.suffix or "''"))
     for source in inputs:
-        if _same_file(out, Path(source)):
-            raise StreamError(_("same_file", None, file=os.fspath(out), source=os.fspath(source)))
+        try:
+            check_not_input(out, [source])
+        except FormatError:
+            raise StreamError(
+                _("same_file", None, file=os.fspath(out), source=os.fspath(source))
+            ) from None
     return out
 
 
@@ -105,24 +106,11 @@ def atomic_jsonl(
 ) -> int:
     """Write ``records`` as JSONL to ``target`` atomically; return how many were written.
 
-    The records go to a temporary file in the target's folder (so that the final rename
-    stays on one file system) and replace ``target`` only when all are written: a run that
-    fails half-way leaves the old target, or none, never a truncated file.
+    :func:`talimat.formats.write_records`, the package's one writer, after
+    :func:`check_target`: the records go to a temporary file in the target's folder and
+    replace ``target`` only when all are written, so a run that fails half-way leaves the
+    old target, or none, never a truncated file; a value JSON cannot hold (NaN) raises
+    :class:`~talimat.formats.RecordError` naming the record.
     """
     out = check_target(target, *inputs)
-    folder = out.parent if str(out.parent) else Path(".")
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=folder)
-    count = 0
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            for record in records:
-                stream.write(encode(record))
-                stream.write("\n")
-                count += 1
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, out)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return count
+    return write_records(records, out)

@@ -2,21 +2,24 @@
 
 Layouts (``FORMATS``): ``alpaca`` and ``sharegpt`` as LLaMA-Factory reads them (with their
 ranking and KTO forms), ``messages`` (OpenAI/TRL conversational: content parts, tool
-calls, tools), ``trl`` (TRL's language modeling, prompt-only, prompt-completion,
-preference and unpaired preference types, standard or conversational) and ``openai-dpo``.
-Every reader produces one canonical record (see ``talimat.formats.fields``) and every
-writer consumes it, so any layout converts to any other that can hold the record —
-exactly, or refused with the reason.
+calls, tools; and LLaMA-Factory v1's ``chosen_messages``/``rejected_messages`` pairs),
+``trl`` (TRL's language modeling, prompt-only, prompt-completion, preference and unpaired
+preference types, standard or conversational) and ``openai-dpo``. Every reader produces
+one canonical record (see ``talimat.formats.fields``) and every writer consumes it, so any
+layout converts to any other that can hold the record — exactly, or refused with the
+reason.
 
 The package is split by responsibility: ``problems`` (errors and localized
 messages), ``io`` (the one reader of every file kind, atomic writers), one module per
 layout family (``alpaca``, ``sharegpt``, ``messages``, ``trl``,
 ``openai_dpo``), ``detect``, ``mapping`` (LLaMA-Factory column mappings),
-``tasks`` (what each training task needs) and ``convert`` (files, in-memory data,
-single records). Bad input never passes silently: with ``strict=True`` (the default) the
-first bad record raises :class:`RecordError`; with ``strict=False`` every bad record
-becomes a :class:`Problem` naming the file, the 1-based record number (the line number
-in JSONL), the field and a code.
+``tasks`` (what each training task needs), ``convert`` (files, in-memory data, single
+records) and ``fast`` (plain messages records in JSONL, decoded by msgspec and checked in
+bulk; every record it does not accept goes to the detailed checker). Bad input never
+passes silently: with ``strict=True`` (the default) the first bad record raises
+:class:`RecordError`; with ``strict=False`` every bad record becomes a :class:`Problem`
+naming the file, the 1-based record number (the line number in JSONL), the field and a
+code.
 """
 
 from __future__ import annotations

@@ -19,8 +19,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .detect import READERS, WRITERS, FormatName, check_format_name, detect
+from .fast import (
+    PlainRecord,
+    as_dict,
+    plain_batches,
+    roles_of,
+    row_line,
+    sft_ok,
+    sft_pattern_ok,
+    sharegpt_lines,
+    sharegpt_plan,
+    sharegpt_row,
+)
 from .fields import LAYOUT_KEY, kind_of
 from .io import (
+    BLANK,
     WRITE_SUFFIXES,
     atomic_target,
     check_not_input,
@@ -55,6 +68,7 @@ __all__ = [
     "LoadResult",
     "ValidationReport",
     "check_record",
+    "checked_records",
     "convert_file",
     "convert_record",
     "convert_records",
@@ -78,7 +92,9 @@ _OWN_KEYS: dict[str, frozenset[str]] = {
         {"instruction", "input", "output", "system", "history", "chosen", "rejected", "kto_tag"}
     ),
     "sharegpt": frozenset({"conversations", "system", "tools", "chosen", "rejected", "kto_tag"}),
-    "messages": frozenset({"messages", "tools", "functions", "label"}),
+    "messages": frozenset(
+        {"messages", "tools", "functions", "label", "chosen_messages", "rejected_messages"}
+    ),
     "trl": frozenset({"text", "prompt", "completion", "chosen", "rejected", "label", "tools"}),
     "openai-dpo": frozenset({"input", "preferred_output", "non_preferred_output"}),
 }
@@ -121,6 +137,7 @@ class _Scan:
     kinds: Counter[str] = field(default_factory=Counter)
     bad_records: set[int] = field(default_factory=set)
     detected: bool = False
+    keep: bool = False  # return the canonical form of a record the task checks refuse
 
     def fail(self, bad: Bad, number: int) -> None:
         problem = bad.problem(self.file, number)
@@ -131,44 +148,58 @@ class _Scan:
 
     def records(self, raw: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, Mapping[str, Any]]]:
         """(number, canonical record) for each good record; bad ones raise or are listed."""
-        readers = READERS
-        mapping = self.mapping
+        check = self.check
         for number, record in raw:
-            try:
-                if type(record) is not dict:
-                    if isinstance(record, Bad):
-                        raise record
-                    if not isinstance(record, Mapping):
-                        raise Bad("<record>", "not_object", actual_type=json_type(record))
-                if mapping is not None:
-                    record = mapping.apply(record)
-                found = detect(record)
-                current = self.format
-                if current is None:
-                    if found is None:
-                        raise Bad("<record>", "unknown_format")
-                    canonical = readers[found](record)
-                    self.format = found
-                else:
-                    if found is not None and found != current and mapping is None:
-                        raise Bad("<record>", "mixed_format", found=found, expected=current)
-                    canonical = readers[current](record)
-                self.detected = True
-                if self.check_tasks:
-                    found_bad = check_task(canonical, self.task)
-                    if found_bad:
-                        if self.strict:
-                            raise found_bad[0]
-                        for bad in found_bad:
-                            self.fail(bad, number)
-                        continue
-            except Bad as bad:
-                self.fail(bad, number)
-                continue
-            except RecursionError:
-                self.fail(Bad("<record>", "too_deep"), number)
-                continue
-            yield number, canonical
+            canonical = check(number, record)
+            if canonical is not None:
+                yield number, canonical
+
+    def check(self, number: int, record: Any) -> Mapping[str, Any] | None:
+        """The canonical form of one raw record, or None when it is bad (listed or raised)."""
+        try:
+            if type(record) is not dict:
+                if isinstance(record, Bad):
+                    raise record
+                if not isinstance(record, Mapping):
+                    raise Bad("<record>", "not_object", actual_type=json_type(record))
+            mapping = self.mapping
+            if mapping is not None:
+                record = mapping.apply(record)
+            found = detect(record)
+            current = self.format
+            if current is None:
+                if found is None:
+                    raise Bad("<record>", "unknown_format")
+                canonical = READERS[found](record)
+                self.format = found
+            else:
+                if found is not None and found != current and mapping is None:
+                    raise Bad("<record>", "mixed_format", found=found, expected=current)
+                canonical = READERS[current](record)
+            self.detected = True
+            if self.check_tasks:
+                found_bad = check_task(canonical, self.task)
+                if found_bad:
+                    if self.strict:
+                        raise found_bad[0]
+                    for bad in found_bad:
+                        self.fail(bad, number)
+                    return canonical if self.keep else None
+        except Bad as bad:
+            self.fail(bad, number)
+            return None
+        except RecursionError:
+            self.fail(Bad("<record>", "too_deep"), number)
+            return None
+        return canonical
+
+    def fast(self, path: Path) -> bool:
+        """True when the fast path may read ``path``: plain JSONL ``messages`` records."""
+        return (
+            self.mapping is None
+            and self.format in (None, "messages")
+            and suffix_of(path) in (".jsonl", ".ndjson")
+        )
 
 
 def _start(
@@ -295,18 +326,82 @@ class ValidationReport:
 Progress = Callable[[Iterator[Any]], Iterable[Any]]
 
 
+def _numbered(batches: Iterable[tuple[int, list[Any], bool]]) -> Iterator[tuple[int, Any]]:
+    """The fast path's batches one record at a time, blank lines left out."""
+    for start, values, _ in batches:
+        for number, value in enumerate(values, start):
+            if value is not BLANK:
+                yield number, value
+
+
 def _validate(
-    raw: Iterable[tuple[int, Any]], scan: _Scan, progress: Progress | None
+    raw: Iterable[tuple[int, Any]],
+    scan: _Scan,
+    progress: Progress | None,
+    batches: Iterable[tuple[int, list[Any], bool]] | None = None,
 ) -> ValidationReport:
+    """Count the good records by kind, from ``raw`` or from the fast path's ``batches``.
+
+    A batch of plain records (see :mod:`.fast`) whose role patterns are all valid for SFT
+    is counted in bulk; any other record goes through the detailed checker.
+    """
     scan.check_tasks = True
     scan.strict = False
-    valid = 0
+    fast = batches is not None and scan.task in (None, "sft")
     kinds: Counter[str] = Counter()
-    records = scan.records(raw)
+    valid = 0
+    plain = 0  # plain records found valid in bulk or one by one: sft, every one
+
+    def note_plain(count: int) -> None:
+        nonlocal plain
+        if not plain:
+            scan.format = "messages"
+            scan.detected = True
+            kinds.setdefault("sft", 0)  # the order kinds are first seen in
+        plain += count
+
+    def good(items: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+        """(number, canonical record or a valid PlainRecord) for each good record."""
+        check = scan.check
+        for number, record in items:
+            if type(record) is PlainRecord:
+                if fast and scan.format in ("messages", None) and sft_ok(record):
+                    yield number, record
+                    continue
+                record = as_dict(record)
+            canonical = check(number, record)
+            if canonical is not None:
+                yield number, canonical
+
+    def count(records: Iterable[tuple[int, Any]]) -> None:
+        nonlocal valid
+        for _number, record in records:
+            if type(record) is PlainRecord:
+                note_plain(1)
+            else:
+                valid += 1
+                kinds[kind_of(record)] += 1
+
     with gc_paused():
-        for _number, canonical in progress(records) if progress else records:
-            valid += 1
-            kinds[kind_of(canonical)] += 1
+        if batches is None:
+            count(progress(good(raw)) if progress else good(raw))
+        elif progress is not None:
+            count(progress(good(_numbered(batches))))
+        else:
+            for start, values, every in batches:
+                if (
+                    every
+                    and fast
+                    and scan.format in ("messages", None)
+                    and all(map(sft_pattern_ok, Counter(roles_of(values))))
+                ):
+                    note_plain(len(values))
+                    continue
+                count(good(_numbered([(start, values, every)])))
+    valid += plain
+    kinds["sft"] += plain
+    if not kinds["sft"]:
+        del kinds["sft"]
     task = scan.task or (kinds.most_common(1)[0][0] if kinds else None)
     total = valid + len(scan.bad_records)
     return ValidationReport(
@@ -337,6 +432,8 @@ def validate_file(
     :class:`~talimat.formats.InputError`.
     """
     scan = _start(fmt, mapping, task, os.fspath(path), False)
+    if scan.fast(Path(path)):
+        return _validate((), scan, progress, plain_batches(Path(path)))
     return _validate(_file_records(Path(path), scan), scan, progress)
 
 
@@ -378,6 +475,61 @@ def iter_records(
         scan.problems = problems
     raw = _file_records(Path(path), scan)
     return (cast(dict[str, Any], canonical) for _, canonical in scan.records(raw))
+
+
+def checked_records(
+    path: str | os.PathLike[str], fmt: str | None, problems: list[Problem]
+) -> Iterator[tuple[int, Any]]:
+    """(number, record) for every record of a file, checked as :func:`validate_file` checks it.
+
+    The profile's reader: ``problems`` receives exactly the problems validation reports.
+    A record is given in the form a profile reads — a :class:`~.fast.PlainRecord`, a
+    canonical record (a preference pair as its preferred conversation, a plain text as
+    one ``text`` turn), or, when the layout reader refused it, the raw value as it is
+    (:class:`Bad` for a line that does not parse), for the caller to profile if it still
+    can.
+    """
+    scan = _start(fmt, None, None, os.fspath(path), False)
+    scan.problems = problems
+    scan.check_tasks = True
+    scan.keep = True
+    source = Path(path)
+
+    def checked(number: int, record: Any) -> tuple[int, Any]:
+        canonical = scan.check(number, record)
+        if canonical is None:
+            return number, record
+        if "messages" not in canonical:  # TRL language modeling: one document, no roles
+            return number, {"messages": [{"role": "text", "content": canonical["text"]}]}
+        if "chosen" in canonical:  # a preference pair: its preferred conversation
+            return number, {"messages": [*canonical["messages"], *canonical["chosen"]]}
+        return number, canonical
+
+    if not scan.fast(source):
+        for number, record in _file_records(source, scan):
+            yield checked(number, record)
+        return
+    for start, values, every in plain_batches(source):
+        if (
+            every
+            and scan.format in ("messages", None)
+            and all(map(sft_pattern_ok, Counter(roles_of(values))))
+        ):
+            scan.format = "messages"
+            scan.detected = True
+            yield from enumerate(values, start)
+            continue
+        for number, value in enumerate(values, start):
+            if value is BLANK:
+                continue
+            if type(value) is PlainRecord:
+                if scan.format in ("messages", None) and sft_ok(value):
+                    scan.format = "messages"
+                    scan.detected = True
+                    yield number, value
+                    continue
+                value = as_dict(value)
+            yield checked(number, value)
 
 
 class NumberedScan:
@@ -488,27 +640,33 @@ class _Converter:
     def convert(
         self, records: Iterable[tuple[int, Mapping[str, Any]]]
     ) -> Iterator[tuple[int, dict[str, Any]]]:
-        writer, own, extras_of = self.writer, self.own, self._extras
+        one = self.one
         for number, canonical in records:
-            try:
-                out = writer(canonical)
-            except Lossy as exc:
-                error = exc.error(self.scan.file, number)
-                if self.scan.strict:
-                    raise error from None
-                self.lossy.append(cast(Problem, error.problem))
-                continue
-            if not self.keep_layout:
-                out.pop(LAYOUT_KEY, None)
-            keys = tuple(out)
-            extras = extras_of.get(keys)
-            if extras is None:
-                extras = extras_of[keys] = tuple(
-                    k for k in keys if k not in own and k != LAYOUT_KEY
-                )
-            if extras:
-                self.kept.update(extras)
-            yield number, out
+            out = one(number, canonical)
+            if out is not None:
+                yield number, out
+
+    def one(self, number: int, canonical: Mapping[str, Any]) -> dict[str, Any] | None:
+        """One canonical record in the target layout, or None when it is lossy (listed)."""
+        try:
+            out = self.writer(canonical)
+        except Lossy as exc:
+            error = exc.error(self.scan.file, number)
+            if self.scan.strict:
+                raise error from None
+            self.lossy.append(cast(Problem, error.problem))
+            return None
+        if not self.keep_layout:
+            out.pop(LAYOUT_KEY, None)
+        keys = tuple(out)
+        extras = self._extras.get(keys)
+        if extras is None:
+            extras = self._extras[keys] = tuple(
+                k for k in keys if k not in self.own and k != LAYOUT_KEY
+            )
+        if extras:
+            self.kept.update(extras)
+        return out
 
 
 def convert_file(
@@ -538,20 +696,67 @@ def convert_file(
             text("unknown_target_suffix", None, file=os.fspath(out_path), suffix=out_path.suffix)
         )
     scan = _start(source_format, mapping, None, os.fspath(source), strict)
-    raw = _file_records(source_path, scan)
+    # The fast path writes plain messages records as ShareGPT without building them twice.
+    fast = name == "sharegpt" and scan.fast(source_path)
+    batches = plain_batches(source_path) if fast else None
+    raw = _numbered(batches) if batches is not None else _file_records(source_path, scan)
     check_not_input(out_path, [source_path])
     from_text = suffix_of(source_path) != ".parquet"
     converter = _Converter(name, scan, keep_layout)
-    records: Iterator[tuple[int, Mapping[str, Any]]] = scan.records(raw)
-    if progress:
-        records = iter(progress(records))
+    # Parquet takes the fast path's rows as they are (io builds their columns directly).
+    rows_ok = suffix_of(out_path) == ".parquet"
 
-    def lines() -> Iterator[bytes]:
-        for number, out in converter.convert(records):
+    def good(items: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+        """(number, a fast ShareGPT row or the canonical record) for each good record."""
+        check = scan.check
+        for number, record in items:
+            if type(record) is PlainRecord:
+                if scan.format in ("messages", None):
+                    row = sharegpt_row(record)
+                    if row is not None:
+                        scan.format = "messages"
+                        scan.detected = True
+                        yield number, row
+                        continue
+                record = as_dict(record)
+            canonical = check(number, record)
+            if canonical is not None:
+                yield number, canonical
+
+    def encoded(records: Iterable[tuple[int, Any]]) -> Iterator[Any]:
+        one = converter.one
+        for number, record in records:
+            if type(record) is tuple:
+                yield record if rows_ok else row_line(record)
+                continue
+            out = one(number, record)
+            if out is None:
+                continue
             try:
                 yield encode(out, check_numbers=not from_text)
             except Bad as bad:
                 scan.fail(bad, number)
+
+    def bulk(batches: Iterable[tuple[int, list[Any], bool]]) -> Iterator[Any]:
+        """Batches of plain records whose role patterns ShareGPT holds, written in bulk."""
+        for start, values, every in batches:
+            if every and scan.format in ("messages", None):
+                patterns = roles_of(values)
+                plans = {roles: sharegpt_plan(roles) for roles in set(patterns)}
+                if None not in plans.values():
+                    scan.format = "messages"
+                    scan.detected = True
+                    if rows_ok:
+                        yield list(map(sharegpt_row, values, map(plans.__getitem__, patterns)))
+                    else:  # a list of lines: the writers take a batch in one call
+                        yield sharegpt_lines(values, patterns, plans)  # type: ignore[arg-type]
+                    continue
+            yield from encoded(good(_numbered([(start, values, every)])))
+
+    def lines() -> Iterator[Any]:
+        if batches is not None and progress is None:
+            return bulk(batches)
+        return encoded(progress(good(raw)) if progress else good(raw))
 
     with atomic_target(out_path) as pending, gc_paused():
         count = write_encoded(lines(), out_path, pending.path)

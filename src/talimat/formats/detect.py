@@ -34,12 +34,12 @@ WRITERS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
 def detect(record: Mapping[str, Any]) -> FormatName | None:
     """The layout a record's keys announce, or None.
 
-    ``messages`` → messages, ``conversations`` → sharegpt, ``instruction`` or ``output``
-    → alpaca, ``input`` with ``preferred_output`` → openai-dpo, ``prompt``, ``chosen`` or
-    ``text`` → trl.
+    ``messages`` (or LLaMA-Factory v1's ``chosen_messages``) → messages, ``conversations``
+    → sharegpt, ``instruction`` or ``output`` → alpaca, ``input`` with ``preferred_output``
+    → openai-dpo, ``prompt``, ``chosen`` or ``text`` → trl.
     """
-    if "messages" in record:
-        return "messages"
+    if "messages" in record or "chosen_messages" in record or "rejected_messages" in record:
+        return "messages"  # the last two: LLaMA-Factory v1's preference layout
     if "conversations" in record:
         return "sharegpt"
     if "instruction" in record or "output" in record:

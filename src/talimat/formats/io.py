@@ -10,9 +10,10 @@ Writers take records already encoded as JSON (:func:`encode`), write them to a t
 file in the target's folder and rename it into place (:func:`atomic_target`), so a failed
 or interrupted write — a full disk included — leaves the previous target as it was; a
 target that is one of the inputs (the same path, a symlink or a hard link to it) is
-refused before anything is written. Parquet is written in batches with a schema unified
-over every batch (a first pass spools the JSON lines to a temporary file beside the
-target), so memory stays flat in the record count.
+refused before anything is written. Parquet is written in batches (spooled beside the
+target when their schemas must be unified), so memory stays flat in the record count; a
+tool call's ``arguments`` is stored there as JSON text, objects listed under ``_layout``
+and given back as objects by the reader (see :func:`_text_arguments`).
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ import orjson
 from .problems import Bad, FormatError, InputError, text
 
 __all__ = [
+    "BLANK",
     "READ_SUFFIXES",
     "WRITE_SUFFIXES",
     "Pending",
     "atomic_target",
     "check_not_input",
     "encode",
+    "jsonl_batches",
+    "parse_line",
     "raw_records",
     "strip_nulls",
     "write_encoded",
@@ -119,46 +123,81 @@ def _duplicate_key(data: bytes) -> str | None:
 def _may_repeat_keys(source: bytes, value: Any) -> bool:
     """True when ``source`` may hold more keys than the parsed value kept.
 
-    orjson keeps the last of repeated keys silently. Re-encoding the value and counting
-    the ``":`` that end a key is a C-speed check that never misses a repeat in text
-    written ``"key":`` or ``"key": `` (every writer we know); text with ``" :`` takes the
-    exact path.
+    orjson keeps the last of repeated keys silently. Every key is followed by exactly
+    one ``:`` outside strings, whatever the spacing, and the encoders write a colon
+    inside a string as it is: so when ``source`` holds no ``\\u003a`` escape, it has
+    more colons than the re-encoded value exactly when a key was repeated (or a repeated
+    key's dropped value held some). That C-speed count never misses a repeat; a true
+    answer takes the exact path (:func:`_duplicate_key`).
     """
-    if b'" :' in source:
+    if b"\\u003" in source:
         return True
     try:
-        return source.count(b'":') > orjson.dumps(value).count(b'":')
+        return source.count(b":") > orjson.dumps(value).count(b":")
     except (TypeError, orjson.JSONEncodeError):
         return True
 
 
-def raw_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed value or Bad) for each non-blank line, streamed."""
-    loads = orjson.loads
+BLANK: Any = object()
+"""What :func:`parse_line` returns for a blank line (skipped, but counted in the numbering)."""
+
+_LINES_HINT = 1024**2  # bytes of lines read at once by jsonl_batches
+
+
+def jsonl_batches(path: Path) -> Iterator[tuple[int, list[bytes]]]:
+    """(number of the first line, lines) for the lines of a JSONL file, about 1 MiB at a time.
+
+    The file-level checks happen here, once: a UTF-8 BOM is dropped, UTF-16 text and a
+    JSON array saved as ``.jsonl`` raise :class:`InputError` naming the file.
+    """
     with _open(path) as handle:
         first = True
-        for number, line in enumerate(handle, 1):
+        number = 1
+        while True:
+            lines = handle.readlines(_LINES_HINT)
+            if not lines:
+                return
             if first:
-                line = _sniff(path, line)
-            stripped = line.strip()
-            if not stripped:
-                continue
-            if first:
-                first = False
-                if stripped.startswith(b"[") and stripped != b"[]":
-                    raise InputError(text("jsonl_is_array", None, file=os.fspath(path)))
-            try:
-                # Without its line ending, a line cut short is reported for what it lacks.
-                value = loads(line.rstrip(b"\r\n"))
-            except orjson.JSONDecodeError as exc:
-                yield number, _bad_json(exc)
-                continue
-            if type(value) is dict and _may_repeat_keys(line, value):
-                key = _duplicate_key(line)
-                if key is not None:
-                    yield number, Bad("<record>", "duplicate_key", key=key)
-                    continue
-            yield number, value
+                for index, line in enumerate(lines):
+                    line = lines[index] = _sniff(path, line)
+                    stripped = line.strip()
+                    if stripped:
+                        first = False
+                        if stripped.startswith(b"[") and stripped != b"[]":
+                            raise InputError(text("jsonl_is_array", None, file=os.fspath(path)))
+                        break
+            yield number, lines
+            number += len(lines)
+
+
+def parse_line(line: bytes) -> Any:
+    """One JSONL line parsed by orjson: the value, :class:`Bad`, or :data:`BLANK`.
+
+    A line that does not parse and an object with a repeated key are Bad, named for what
+    is wrong (orjson would keep the last of repeated keys silently).
+    """
+    if not line.strip():
+        return BLANK
+    try:
+        # Without its line ending, a line cut short is reported for what it lacks.
+        value = orjson.loads(line.rstrip(b"\r\n"))
+    except orjson.JSONDecodeError as exc:
+        return _bad_json(exc)
+    if type(value) is dict and _may_repeat_keys(line, value):
+        key = _duplicate_key(line)
+        if key is not None:
+            return Bad("<record>", "duplicate_key", key=key)
+    return value
+
+
+def raw_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed value or Bad) for each non-blank line, streamed."""
+    parse = parse_line
+    for start, lines in jsonl_batches(path):
+        for number, line in enumerate(lines, start):
+            value = parse(line)
+            if value is not BLANK:
+                yield number, value
 
 
 WHOLE_JSON_LIMIT = 64 * 1024**2
@@ -341,7 +380,66 @@ def raw_parquet(path: Path) -> Iterator[tuple[int, Any]]:
         for batch in parquet.iter_batches(batch_size=PARQUET_BATCH):
             for row in batch.to_pylist():
                 number += 1
-                yield number, strip_nulls(row)
+                record = strip_nulls(row)
+                layout = record.get(LAYOUT)
+                if type(layout) is dict and ARGUMENTS_KEY in layout:
+                    _object_arguments(record, layout)
+                yield number, record
+
+
+# --------------------------------------------------------------------------- tool-call arguments
+#
+# A tool call's ``arguments`` is JSON text in OpenAI's format and often an object in
+# datasets (LLaMA-Factory, TRL); a Parquet column holds one type, so a file mixing both
+# could not be written. The rule: in Parquet, every ``arguments`` is stored as JSON text.
+# One that was an object is listed, by its path, under ``_layout`` (key
+# ``ARGUMENTS_KEY``), and the reader turns it back into the same object, so a Parquet
+# round trip gives the records back unchanged.
+
+LAYOUT = "_layout"
+ARGUMENTS_KEY = "parquet_arguments"
+_CALL_KEYS = ("function", "function_call")
+
+
+def _text_arguments(record: dict[str, Any]) -> bool:
+    """Store every object ``arguments`` in ``record`` as JSON text, listing where; True if any."""
+    layout = record.get(LAYOUT)
+    if layout is not None and type(layout) is not dict:
+        return False  # not ours to extend: written as it is
+    paths: list[str] = []
+
+    def walk(value: Any, path: list[Any]) -> None:
+        if type(value) is dict:
+            for key in _CALL_KEYS:
+                call = value.get(key)
+                if type(call) is dict and call.get("arguments") is not None:
+                    arguments = call["arguments"]
+                    if type(arguments) is not str:
+                        call["arguments"] = orjson.dumps(arguments).decode()
+                        paths.append(orjson.dumps([*path, key]).decode())
+            for key, item in value.items():
+                if type(item) is dict or type(item) is list:
+                    walk(item, [*path, key])
+        else:
+            for index, item in enumerate(value):
+                if type(item) is dict or type(item) is list:
+                    walk(item, [*path, index])
+
+    walk({k: v for k, v in record.items() if k != LAYOUT}, [])
+    if paths:
+        record[LAYOUT] = {**(layout or {}), ARGUMENTS_KEY: paths}
+    return bool(paths)
+
+
+def _object_arguments(record: dict[str, Any], layout: dict[str, Any]) -> None:
+    """Undo :func:`_text_arguments` on a record read from Parquet."""
+    for path in layout.pop(ARGUMENTS_KEY) or ():
+        place: Any = record
+        for step in orjson.loads(path):
+            place = place[step]
+        place["arguments"] = orjson.loads(place["arguments"])
+    if not layout:
+        del record[LAYOUT]
 
 
 def raw_csv(path: Path) -> Iterator[tuple[int, Any]]:
@@ -413,22 +511,26 @@ def _non_finite(value: Any) -> bool:
     return False
 
 
-def encode(record: Mapping[str, Any], *, check_numbers: bool = True) -> bytes:
-    """One record as UTF-8 JSON; Bad for what JSON cannot hold (NaN, lone surrogates …).
+_APPEND_NEWLINE = orjson.OPT_APPEND_NEWLINE
 
-    orjson would write NaN as null: the value would change, so it is refused instead.
-    ``check_numbers=False`` skips that scan for records parsed from JSON text, which
-    cannot hold NaN.
+
+def encode(record: Mapping[str, Any], *, check_numbers: bool = True) -> bytes:
+    """One record as a line of UTF-8 JSON (ending in ``\\n``); Bad for what JSON cannot hold.
+
+    orjson would write NaN as null: the value would change, so it is refused instead
+    (so are lone surrogates). ``check_numbers=False`` skips that scan for records
+    parsed from JSON text, which cannot hold NaN.
     """
     if check_numbers and _non_finite(record):
         raise Bad("<record>", "not_finite")
     try:
-        return orjson.dumps(record)
+        return orjson.dumps(record, option=_APPEND_NEWLINE)
     except (TypeError, orjson.JSONEncodeError) as exc:
         error = str(exc)
     if "Recursion limit" in error:  # orjson stops at 255 levels; the json module goes deeper
         try:
-            return json.dumps(record, ensure_ascii=False, allow_nan=False).encode("utf-8")
+            dumped = json.dumps(record, ensure_ascii=False, allow_nan=False)
+            return dumped.encode("utf-8") + b"\n"
         except (ValueError, TypeError, RecursionError) as exc:
             error = str(exc) or type(exc).__name__
     raise Bad("<record>", "unwritable", error=error)
@@ -472,6 +574,13 @@ def atomic_target(target: Path) -> Iterator[Pending]:
             text("write_failed", None, file=os.fspath(target), error=exc.strerror or exc)
         ) from None
     os.close(handle)
+    # mkstemp makes the file private (0600); the result gets the previous target's mode,
+    # or the usual 0644 for a new file.
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o644
+    os.chmod(name, mode)
     pending = Pending(Path(name))
     try:
         yield pending
@@ -485,8 +594,13 @@ def atomic_target(target: Path) -> Iterator[Pending]:
         pending.path.unlink(missing_ok=True)
 
 
-def write_encoded(lines: Iterable[bytes], target: Path, temporary: Path) -> int:
-    """Write encoded records to ``temporary`` in ``target``'s format; return how many."""
+def write_encoded(lines: Iterable[Any], target: Path, temporary: Path) -> int:
+    """Write encoded records (lines from :func:`encode`) to ``temporary`` in ``target``'s format.
+
+    An item may also be a list of lines, or of the fast path's rows (Parquet only).
+
+    Returns how many records were written.
+    """
     suffix = suffix_of(target)
     try:
         if suffix in (".jsonl", ".ndjson"):
@@ -500,101 +614,210 @@ def write_encoded(lines: Iterable[bytes], target: Path, temporary: Path) -> int:
         ) from None
 
 
-def _write_jsonl(lines: Iterable[bytes], path: Path) -> int:
+def _write_jsonl(lines: Iterable[Any], path: Path) -> int:
     count = 0
     with path.open("wb") as handle:
         write = handle.write
         for line in lines:
+            if type(line) is list:  # a batch of lines
+                handle.writelines(line)
+                count += len(line)
+                continue
             write(line)
-            write(b"\n")
             count += 1
         handle.flush()
         os.fsync(handle.fileno())
     return count
 
 
-def _write_json(lines: Iterable[bytes], path: Path) -> int:
+def _write_json(lines: Iterable[Any], path: Path) -> int:
     """A JSON list, one record a line, streamed."""
     count = 0
     with path.open("wb") as handle:
-        handle.write(b"[")
+        write = handle.write
+        write(b"[")
         for line in lines:
-            handle.write(b",\n" if count else b"\n")
-            handle.write(line)
+            if type(line) is list:  # a batch of lines, written in one call
+                if line:
+                    write(b",\n" if count else b"\n")
+                    write(b",\n".join([one[:-1] for one in line]))
+                    count += len(line)
+                continue
+            write(b",\n" if count else b"\n")
+            write(line[:-1])
             count += 1
-        handle.write(b"\n]\n")
+        write(b"\n]\n")
         handle.flush()
         os.fsync(handle.fileno())
     return count
 
 
-def _write_parquet(lines: Iterable[bytes], target: Path, path: Path) -> int:
-    """Spool the lines beside the target while unifying each batch's schema, then write."""
+def _write_parquet(lines: Iterable[Any], target: Path, path: Path) -> int:
+    """Parse the lines into Arrow batches and write them; memory stays flat in the record count.
+
+    Each batch of :data:`PARQUET_BATCH` lines is parsed by Arrow's own JSON reader (C++,
+    columns built without Python objects); rows of the fast path (:mod:`.fast`) are
+    built into columns directly. Batches are written as they come while they share the
+    first batch's schema — the common case. When a batch's schema differs, what was
+    written so far and the rest are spooled beside the target as Arrow IPC streams while
+    the schema is unified over every batch, then cast to it and written again.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    def batch_type(batch: list[Any], first: int) -> pa.DataType:
+    count = 0
+    writer: Any = None
+    schema: Any = None
+    spool: _Spool | None = None
+    try:
+        for first, table in _tables(lines, target):
+            count = first - 1 + table.num_rows
+            if spool is None and writer is None:
+                schema = table.schema
+                writer = pq.ParquetWriter(path, schema)
+            if spool is None and table.schema == schema:
+                writer.write_table(table)
+                continue
+            if spool is None:  # a new schema: spool what was written, then go on spooling
+                writer.close()
+                writer = None
+                spool = _Spool(path.with_name(path.name + ".spool"), target)
+                for written in pq.ParquetFile(path).iter_batches(batch_size=PARQUET_BATCH):
+                    spool.add(pa.Table.from_batches([written]), 1)
+            spool.add(table, first)
+        if spool is not None:
+            spool.write(path)
+        elif writer is None:
+            pq.write_table(pa.table({}), path)
+    finally:
+        if writer is not None:
+            writer.close()
+        if spool is not None:
+            spool.close()
+    return count
+
+
+def _tables(lines: Iterable[Any], target: Path) -> Iterator[tuple[int, Any]]:
+    """(number of the first record, Arrow table) for each batch of encoded lines or rows."""
+    batch: list[Any] = []
+    count = 0
+    for line in lines:
+        if type(line) is list:  # a batch of rows or lines
+            batch.extend(line)
+            count += len(line)
+        else:
+            batch.append(line)
+            count += 1
+        if len(batch) >= PARQUET_BATCH:
+            yield count - len(batch) + 1, _batch_table(batch, count - len(batch) + 1, target)
+            batch = []
+    if batch:
+        yield count - len(batch) + 1, _batch_table(batch, count - len(batch) + 1, target)
+
+
+def _batch_table(batch: list[Any], first: int, target: Path) -> Any:
+    from .fast import row_line, rows_table
+
+    if all(type(item) is tuple for item in batch):
+        return rows_table(batch)
+    lines = [row_line(item) if type(item) is tuple else item for item in batch]
+    for index, line in enumerate(lines):
+        if b'"arguments"' in line:  # tool calls: arguments as JSON text (see above)
+            record = orjson.loads(line)
+            if type(record) is dict and _text_arguments(record):
+                lines[index] = orjson.dumps(record, option=_APPEND_NEWLINE)
+    return _json_table(b"".join(lines), first, target)
+
+
+class _Spool:
+    """Arrow tables of any schemas, in an IPC file beside the target, and their unified schema."""
+
+    def __init__(self, path: Path, target: Path) -> None:
+        self.path = path
+        self.target = target
+        self.handle = path.open("w+b")
+        self.segments: list[tuple[int, int]] = []
+        self.schema: Any = None
+
+    def add(self, table: Any, first: int) -> None:
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+
+        sink = pa.BufferOutputStream()
+        with ipc.new_stream(sink, table.schema) as stream:
+            stream.write_table(table)
+        data = sink.getvalue()
+        self.segments.append((self.handle.tell(), data.size))
+        self.handle.write(data)
+        self.schema = _unify(self.schema, table.schema, self.target, first)
+
+    def write(self, path: Path) -> None:
+        """Every spooled table, cast to the unified schema, as the Parquet file ``path``."""
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+        import pyarrow.parquet as pq
+
+        struct = pa.struct(list(self.schema))
+        with pq.ParquetWriter(path, self.schema) as writer:
+            for offset, length in self.segments:
+                self.handle.seek(offset)
+                table = ipc.open_stream(pa.py_buffer(self.handle.read(length))).read_all()
+                if table.schema != self.schema:
+                    try:
+                        table = pa.Table.from_struct_array(table.to_struct_array().cast(struct))
+                    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+                        file = os.fspath(self.target)
+                        raise FormatError(
+                            text("parquet_mixed", None, file=file, record="?", error=exc)
+                        ) from None
+                writer.write_table(table)
+
+    def close(self) -> None:
+        self.handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _no_times(kind: Any) -> Any:
+    """``kind`` with the timestamps Arrow's JSON reader infers from strings made strings again."""
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind) or pa.types.is_time(kind):
+        return pa.string()
+    if pa.types.is_struct(kind):
+        return pa.struct([field.with_type(_no_times(field.type)) for field in kind])
+    if pa.types.is_list(kind):
+        return pa.list_(kind.value_field.with_type(_no_times(kind.value_type)))
+    return kind
+
+
+def _json_table(data: bytes, first: int, target: Path) -> Any:
+    """JSON lines as an Arrow table; strings stay strings (never timestamps)."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    def read(schema: Any = None) -> Any:
+        options = pj.ReadOptions(block_size=len(data) + 1)
+        parse = pj.ParseOptions(explicit_schema=schema) if schema is not None else None
         try:
-            return pa.array(batch).type
+            return pj.read_json(pa.py_buffer(data), read_options=options, parse_options=parse)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
             raise FormatError(
                 text("parquet_mixed", None, file=os.fspath(target), record=first, error=exc)
             ) from None
 
-    schema: pa.Schema | None = None
-    count = 0
-    spool = path.with_name(path.name + ".spool")
-    try:
-        with spool.open("wb") as handle:
-            batch: list[Any] = []
-            for line in lines:
-                handle.write(line)
-                handle.write(b"\n")
-                batch.append(orjson.loads(line))
-                count += 1
-                if len(batch) == PARQUET_BATCH:
-                    schema = _unify(schema, batch_type(batch, count - len(batch) + 1), target)
-                    batch = []
-            if batch:
-                schema = _unify(schema, batch_type(batch, count - len(batch) + 1), target)
-        if schema is None:
-            pq.write_table(pa.table({}), path)
-            return 0
-        struct = pa.struct(list(schema))
-        with pq.ParquetWriter(path, schema) as writer, spool.open("rb") as spooled:
-            rows: list[Any] = []
-            for line in spooled:
-                rows.append(orjson.loads(line))
-                if len(rows) == PARQUET_BATCH:
-                    writer.write_table(_table(rows, struct, target))
-                    rows = []
-            if rows:
-                writer.write_table(_table(rows, struct, target))
-    finally:
-        spool.unlink(missing_ok=True)
-    return count
+    table = read()
+    plain = pa.schema([field.with_type(_no_times(field.type)) for field in table.schema])
+    return table if plain == table.schema else read(plain)
 
 
-def _unify(schema: Any, kind: Any, target: Path) -> Any:
+def _unify(schema: Any, batch_schema: Any, target: Path, first: int) -> Any:
     import pyarrow as pa
 
-    batch_schema = pa.schema(list(kind))
     if schema is None:
         return batch_schema
     try:
         return pa.unify_schemas([schema, batch_schema], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise FormatError(
-            text("parquet_mixed", None, file=os.fspath(target), record="?", error=exc)
-        ) from None
-
-
-def _table(rows: list[Any], struct: Any, target: Path) -> Any:
-    import pyarrow as pa
-
-    try:
-        return pa.Table.from_struct_array(pa.array(rows, type=struct))
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise FormatError(
-            text("parquet_mixed", None, file=os.fspath(target), record="?", error=exc)
+            text("parquet_mixed", None, file=os.fspath(target), record=first, error=exc)
         ) from None

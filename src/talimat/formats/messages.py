@@ -10,6 +10,16 @@ name its ``tool_call_id``. ``name``, ``weight`` (0 or 1, OpenAI), ``loss_weight`
 other key are kept. A record may add ``tools`` (a list, or LLaMA-Factory's JSON string),
 the legacy ``functions``, and ``label`` (a boolean: LLaMA-Factory's KTO layout).
 
+LLaMA-Factory v1's preference (DPO) layout belongs to this family: instead of
+``messages``, a record holds ``chosen_messages`` and ``rejected_messages``, each a whole
+conversation — the shared prompt, then the preferred or the rejected answer — in the
+same message form (content parts ``{"type": "text", "value": …}``, a ``loss_weight`` per
+message). The reader splits off the longest shared prefix as the prompt, leaving each
+side at least its last message; the writer writes any preference record that way.
+Sources: LLaMA-Factory's ``docs/zh/data-preparation/data-processing.md`` ("DPO 样本格式")
+and ``src/llamafactory/v1/trainers/dpo_trainer.py`` (``_validate_dpo_dataset_format``
+requires both keys), https://github.com/hiyouga/LlamaFactory.
+
 Sources: OpenAI's fine-tuning chat format
 (https://platform.openai.com/docs/guides/supervised-fine-tuning), TRL's dataset formats
 (https://huggingface.co/docs/trl/dataset_formats) and LLaMA-Factory's ``data/README.md``.
@@ -20,10 +30,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .fields import LAYOUT_KEY, kind_of, layout_of, list_field, text_field
+from .fields import LAYOUT_KEY, canonical_from, kind_of, layout_of, list_field, text_field
 from .problems import Bad, Lossy, json_type
 
-__all__ = ["ROLES", "check_turns", "from_canonical", "read"]
+__all__ = ["PAIR_KEYS", "ROLES", "check_turns", "from_canonical", "read"]
+
+#: The keys of LLaMA-Factory v1's preference layout.
+PAIR_KEYS = frozenset({"chosen_messages", "rejected_messages"})
 
 ROLES: tuple[str, ...] = ("system", "developer", "user", "assistant", "tool", "function")
 _ROLE_SET = frozenset(ROLES)
@@ -126,7 +139,12 @@ def check_tools(record: Mapping[str, Any]) -> None:
 
 
 def read(record: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Check a messages record; return it unchanged (it is already canonical)."""
+    """Check a messages record; return it unchanged (it is already canonical).
+
+    A record of LLaMA-Factory v1's preference layout becomes a canonical preference record.
+    """
+    if "messages" not in record and ("chosen_messages" in record or "rejected_messages" in record):
+        return _read_pair(record)
     check_turns(record.get("messages"), "messages")
     if "tools" in record:
         check_tools(record)
@@ -135,11 +153,47 @@ def read(record: Mapping[str, Any]) -> Mapping[str, Any]:
     return record
 
 
+def _read_pair(record: Mapping[str, Any]) -> dict[str, Any]:
+    """``chosen_messages`` and ``rejected_messages`` → the shared prompt and two answers."""
+    chosen = check_turns(record.get("chosen_messages"), "chosen_messages")
+    rejected = check_turns(record.get("rejected_messages"), "rejected_messages")
+    if "tools" in record:
+        check_tools(record)
+    shared = 0
+    limit = min(len(chosen), len(rejected)) - 1  # each side keeps its last message
+    while shared < limit and chosen[shared] == rejected[shared]:
+        shared += 1
+    return canonical_from(
+        list(chosen[:shared]),
+        record,
+        PAIR_KEYS,
+        layout_of(record),
+        chosen=list(chosen[shared:]),
+        rejected=list(rejected[shared:]),
+    )
+
+
 def from_canonical(record: Mapping[str, Any]) -> dict[str, Any]:
-    """Canonical → messages; a preference pair or a plain text cannot be one conversation."""
+    """Canonical → messages: a preference pair as LLaMA-Factory v1's chosen/rejected messages.
+
+    A plain text cannot be a conversation.
+    """
     kind = kind_of(record)
-    if kind == "preference":
-        raise Lossy("lossy_kind", target="messages", kind=kind, better="trl, openai-dpo")
     if kind == "lm":
         raise Lossy("lossy_kind", target="messages", kind=kind, better="trl")
-    return dict(record)
+    if kind != "preference":
+        return dict(record)
+    for key in PAIR_KEYS:
+        if key in record:
+            raise Lossy("lossy_key_clash", target="messages", key=key)
+    prompt = list(record["messages"])
+    out: dict[str, Any] = {
+        "chosen_messages": prompt + list(record["chosen"]),
+        "rejected_messages": prompt + list(record["rejected"]),
+    }
+    for key, value in record.items():
+        if key not in ("messages", "chosen", "rejected", LAYOUT_KEY):
+            out[key] = value  # tools and any other key, as they are
+    if record.get(LAYOUT_KEY):
+        out[LAYOUT_KEY] = record[LAYOUT_KEY]
+    return out
