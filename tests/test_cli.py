@@ -289,6 +289,35 @@ def test_profile_bad_record(capsys: pytest.CaptureFixture[str], bad_file: Path) 
     assert f"{bad_file}: record 2: field 'output'" in err
 
 
+@pytest.mark.parametrize(
+    ("lang", "said", "kinds"),
+    [
+        ("en", "2 of 3 records have problems that validation reports", "Problems by kind:"),
+        ("tr", "3 kaydın 2 tanesinde doğrulamanın bildirdiği sorunlar var", "Türlerine göre"),
+    ],
+)
+def test_profile_says_what_validation_finds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, lang: str, said: str, kinds: str
+) -> None:
+    """A profile counts records validate refuses; it must say so, not profile them silently."""
+    unanswered = {"messages": [{"role": "user", "content": "hello"}]}
+    empty = {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": ""}]}
+    source = write_jsonl(tmp_path / "mixed.jsonl", [pair("q", "a"), unanswered, empty])
+    code, out, _ = run(capsys, "--lang", lang, "profile", str(source))
+    assert code == 0
+    assert said in out
+    assert kinds in out
+    assert "no_final_assistant: 1" in out and "empty: 1" in out
+    assert f"talimat validate {source}" in out
+
+
+def test_profile_of_a_clean_file_reports_no_problems(
+    capsys: pytest.CaptureFixture[str], messages_file: Path
+) -> None:
+    _, out, _ = run(capsys, "profile", str(messages_file))
+    assert "validation reports" not in out
+
+
 # --------------------------------------------------------------------------- mix
 
 

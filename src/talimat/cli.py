@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .formats import Problem
+    from .profile import DatasetProfile
 
 __all__ = ["build_parser", "main"]
 
@@ -501,6 +502,7 @@ def _run_profile(options: argparse.Namespace, language: str) -> int:
     )
     print(_("profile_title", language, file=options.file))
     print(result.summary(language))
+    _print_profile_problems(result, options.file, language)
     raw = {
         "counts": result.counts,
         "turns": result.turns_per_record,
@@ -513,6 +515,27 @@ def _run_profile(options: argparse.Namespace, language: str) -> int:
         print(_(f"table_{name}", language))
         print(_render(raw[name], language, localized))
     return 0
+
+
+def _print_profile_problems(result: DatasetProfile, file: Path, language: str) -> None:
+    """What validation finds in the profiled records, counted by kind, so none goes unsaid."""
+    problems = result.problems
+    if not problems:
+        return
+    counts: dict[str, int] = {}
+    for problem in problems:
+        counts[problem.code] = counts.get(problem.code, 0) + 1
+    fields = {
+        "file": file,
+        "records": format_number(len({problem.record for problem in problems}), language),
+        "total": format_number(result.records, language),
+        "problems": format_number(len(problems), language),
+    }
+    print()
+    print(_("profile_problems", language, **fields))
+    print(_("validate_counts", language))
+    for code, count in counts.items():
+        print(f"  {code}: {format_number(count, language)}")
 
 
 def _run_mix(options: argparse.Namespace, language: str) -> int:
