@@ -81,3 +81,36 @@ def test_published_pages_are_light(site: Path, language: str) -> None:
         search = page.name == "search.html" and page.parent == root
         for asset in SEARCH_ASSETS:
             assert (asset in html) == search, f"{page}: {asset}"
+
+
+def test_inline_images_become_files_named_by_their_content(tmp_path: Path) -> None:
+    import base64
+
+    from talimat_sphinx.assets import extract_data_images
+
+    png = b"\x89PNG\r\n\x1a\n" + b"chart" * 50
+    encoded = base64.b64encode(png).decode()
+    page = tmp_path / "notebooks" / "page.html"
+    text = (
+        f'<img class="talimat-figure" src="data:image/png;base64,{encoded}" alt="A chart"'
+        ' width="990" height="550"><img src="data:image/svg+xml,%3Csvg%3E" alt="kept">'
+    )
+    light = extract_data_images(text, page, tmp_path)
+    (image,) = (tmp_path / "_images").iterdir()
+    assert image.read_bytes() == png
+    assert image.name.startswith("inline-")
+    assert image.suffix == ".png"
+    assert f'src="../_images/{image.name}" alt="A chart" width="990" height="550">' in light
+    assert "base64" not in light
+    assert 'src="data:image/svg+xml,%3Csvg%3E"' in light  # not base64 raster data: left inline
+    assert extract_data_images(text, page, tmp_path) == light  # same bytes, same file
+
+
+@pytest.mark.site
+def test_no_page_carries_a_base64_image(site: Path) -> None:
+    heavy = [
+        str(page.relative_to(site))
+        for page in site.rglob("*.html")
+        if 'src="data:image/png;base64' in page.read_text("utf-8")
+    ]
+    assert not heavy, heavy

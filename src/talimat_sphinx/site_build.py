@@ -33,7 +33,8 @@ from talimat.language import LANGUAGES, site_languages
 from talimat_sphinx import site_config
 from talimat_sphinx.handout import ENVIRONMENT, build_handouts
 from talimat_sphinx.project import ROOT
-from talimat_sphinx.shared_static import share_static
+from talimat_sphinx.shared_static import hash_names, share_static
+from talimat_sphinx.unused_css import prune_site_css
 
 BUILD = ROOT / "_build"
 
@@ -87,12 +88,15 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
     """
     site = build_dir / "html"
     site.mkdir(parents=True, exist_ok=True)
+    if set(assembled_languages(site)) <= set(languages):  # every language anew: so is _static
+        shutil.rmtree(site / "_static", ignore_errors=True)  # (no stale hashed files left)
     for language in languages:
         target = site / language
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(
             build_dir / language / "html", target, ignore=shutil.ignore_patterns(".buildinfo")
         )
+    prune_site_css(site)  # the theme CSS no page uses (before sharing: same words, same bytes)
     share_static(site)  # one _static for every language: switching language re-downloads nothing
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(ROOT / "_templates" / "site"), autoescape=True
@@ -107,6 +111,7 @@ def assemble(languages: list[str], build_dir: Path = BUILD) -> Path:
     for page in ("index.html", "404.html"):
         html = environment.get_template(page).render(**context)
         (site / page).write_text(html, encoding="utf-8")
+    hash_names(site, urlsplit(site_config.SITE_URL).path)  # names that change with the bytes
     write_publishing_files(site, assembled_languages(site))
     return site
 
