@@ -307,7 +307,8 @@ def test_profile_says_what_validation_finds(
     assert code == 0
     assert said in out
     assert kinds in out
-    assert "no_final_assistant: 1" in out and "empty: 1" in out
+    assert "no_final_assistant: 1" in out
+    assert "empty: 1" in out
     assert f"talimat validate {source}" in out
 
 
