@@ -39,6 +39,7 @@ EXTENSIONS = (
     "talimat_sphinx.notebooks",
     "talimat_sphinx.search_tr",
     "talimat_sphinx.search_ranking",
+    "talimat_sphinx.search_index_entries",
     "talimat_sphinx.api_signatures",
     "talimat_sphinx.glossary_tr",
     "talimat_sphinx.index_tr",
