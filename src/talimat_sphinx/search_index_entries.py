@@ -5,7 +5,9 @@ Sphinx 9.0's ``IndexBuilder.load`` restores titles and terms from the previous
 is pickled before the pages are written, so it holds none either. An incremental build
 therefore writes a search index with the entries of the re-written pages only: after the
 second ``nox -s tests`` build the glossary's and the API reference's entries were gone, and
-"distillation" no longer found its glossary term first (a fresh build found it).
+"distillation" no longer found its glossary term first (a fresh build found it). Upstream
+knows: sphinx-doc/sphinx#12599 ("'indexentries' section missing results from search index
+following non-fresh project rebuild"), open since Sphinx 7.4.
 
 :func:`keep_index_entries` wraps ``load`` to restore the entries of the pages that are not
 written again (the pages that are get theirs from ``feed``, as before) and ``prune`` to drop
