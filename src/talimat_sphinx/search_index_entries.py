@@ -18,6 +18,7 @@ version so the build says so instead of silently drifting.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -65,7 +66,9 @@ def keep_index_entries() -> None:
         if isinstance(format, str):
             format = self.formats[format]
         data = stream.read()
-        original_load(self, _Replay(data), format)
+        original_load(
+            self, io.StringIO(data) if isinstance(data, str) else io.BytesIO(data), format
+        )
         if not self._index_entries:  # Sphinx left them out: take them from the old index
             self._index_entries.update(_restored(format.loads(data)))
 
@@ -78,16 +81,6 @@ def keep_index_entries() -> None:
     IndexBuilder.load = load  # type: ignore[method-assign]
     IndexBuilder.prune = prune  # type: ignore[method-assign]
     IndexBuilder._talimat_keeps_index_entries = True  # type: ignore[attr-defined]
-
-
-class _Replay:
-    """The already-read text of the old index, readable once more by the original ``load``."""
-
-    def __init__(self, data: str | bytes) -> None:
-        self.data = data
-
-    def read(self) -> str | bytes:
-        return self.data
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
