@@ -125,6 +125,21 @@ def test_fast_reader_never_accepts_what_the_detailed_reader_refuses(
             assert repr(value) == repr(reference)
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=FIXTURES)
+@given(rows=lines, hint=st.sampled_from([1, 50, 200]))
+def test_small_blocks_read_the_same_values(tmp_path: Path, rows: list[str], hint: int) -> None:
+    # Blocks of a few lines, or one line read in many pieces: each block is decoded in
+    # bulk or line by line on its own, and the values are those of whole-file blocks.
+    from talimat.formats import io
+
+    path = write(tmp_path / "blocks.jsonl", rows)
+    whole = [(n, repr(v)) for n, v in plain_jsonl(path)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(io, "_LINES_HINT", hint)
+        small = [(n, repr(v)) for n, v in plain_jsonl(path)]
+    assert small == whole
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=FIXTURES)
 @given(rows=lines, task=st.sampled_from([None, "sft", "prompt"]))
 def test_validate_reports_the_same_either_way(

@@ -382,3 +382,49 @@ def test_tool_call_arguments_of_both_types_round_trip_through_parquet(
     jsonl = tmp_path / "calls.jsonl"
     convert_file(target, jsonl, "messages")
     assert [json.loads(row) for row in jsonl.read_text("utf-8").splitlines()] == records
+
+
+# The block reader (the fast path's) and the line reader (every other one) see the same
+# lines: bytes lines with any ending, blank ones, a BOM, lines longer than a block.
+byte_line = st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")) | st.sampled_from(
+    [b"", b"   ", b"\r", b'{"a": 1}\r', b"[1]", b"\xef\xbb\xbf{}", b"x" * 300]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(byte_line, max_size=12),
+    end=st.sampled_from([b"", b"\n", b"\r\n"]),
+    hint=st.sampled_from([1, 7, 64, 1024**2]),
+)
+def test_blocks_hold_the_lines_the_line_reader_reads(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[bytes], end: bytes, hint: int
+) -> None:
+    from talimat.formats import io
+
+    path = tmp_path_factory.mktemp("blocks") / "lines.jsonl"
+    path.write_bytes(b"\n".join(lines) + (end if lines else b""))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(io, "_LINES_HINT", hint)
+
+        def read(reader: Any) -> Any:
+            try:
+                return list(reader(path))
+            except InputError as error:
+                return str(error)
+
+        by_lines = read(io.jsonl_batches)
+        by_blocks = read(io.jsonl_blocks)
+    if isinstance(by_lines, str):
+        assert by_blocks == by_lines  # the same file-level error, naming the file
+        return
+    numbered = [(n, x) for start, batch in by_lines for n, x in enumerate(batch, start)]
+    from_blocks = [
+        (n, x)
+        for start, block, count in by_blocks
+        for n, x in enumerate(io.split_lines(block), start)
+    ]
+    assert from_blocks == numbered
+    assert [count for _, _, count in by_blocks] == [
+        len(io.split_lines(block)) for _, block, _ in by_blocks
+    ]

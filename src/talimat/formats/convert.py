@@ -393,7 +393,7 @@ def _validate(
                     every
                     and fast
                     and scan.format in ("messages", None)
-                    and all(map(sft_pattern_ok, Counter(roles_of(values))))
+                    and all(map(sft_pattern_ok, set(roles_of(values))))
                 ):
                     note_plain(len(values))
                     continue
@@ -513,7 +513,7 @@ def checked_records(
         if (
             every
             and scan.format in ("messages", None)
-            and all(map(sft_pattern_ok, Counter(roles_of(values))))
+            and all(map(sft_pattern_ok, set(roles_of(values))))
         ):
             scan.format = "messages"
             scan.detected = True
