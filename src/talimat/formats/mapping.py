@@ -22,32 +22,26 @@ from .problems import Bad, FormatError, InputError, text
 
 __all__ = ["ColumnMapping", "parse_pairs"]
 
-# LLaMA-Factory's column roles → the key the layout reader expects, per formatting.
+# LLaMA-Factory's column roles → the key the layout reader expects, per formatting. The
+# roles both formats name alike, in the order the readers list them.
+_COMMON_COLUMNS = {
+    "system": "system",
+    "tools": "tools",
+    "images": "images",
+    "videos": "videos",
+    "audios": "audios",
+    "chosen": "chosen",
+    "rejected": "rejected",
+    "kto_tag": "kto_tag",
+}
 _ALPACA_COLUMNS = {
     "prompt": "instruction",
     "query": "input",
     "response": "output",
     "history": "history",
-    "system": "system",
-    "tools": "tools",
-    "images": "images",
-    "videos": "videos",
-    "audios": "audios",
-    "chosen": "chosen",
-    "rejected": "rejected",
-    "kto_tag": "kto_tag",
+    **_COMMON_COLUMNS,
 }
-_SHAREGPT_COLUMNS = {
-    "messages": "conversations",
-    "system": "system",
-    "tools": "tools",
-    "images": "images",
-    "videos": "videos",
-    "audios": "audios",
-    "chosen": "chosen",
-    "rejected": "rejected",
-    "kto_tag": "kto_tag",
-}
+_SHAREGPT_COLUMNS = {"messages": "conversations", **_COMMON_COLUMNS}
 _TAG_DEFAULTS = {
     "role_tag": "from",
     "content_tag": "value",
