@@ -333,24 +333,21 @@ def mix_sources(tmp_path: Path) -> tuple[Path, Path]:
     return domain, general
 
 
+def mix_args(sources: dict[str, str], total: int, out: Path, *options: str) -> list[str]:
+    """``talimat mix`` with one ``--source NAME=SPEC`` per entry, the total and the output."""
+    args = ["mix"]
+    for name, spec in sources.items():
+        args += ["--source", f"{name}={spec}"]
+    return [*args, "--total", str(total), *options, "--out", str(out)]
+
+
 def test_mix_writes_the_mixture(
     capsys: pytest.CaptureFixture[str], mix_sources: tuple[Path, Path], tmp_path: Path
 ) -> None:
     domain, general = mix_sources
     out_file = tmp_path / "mix.jsonl"
-    args = [
-        "mix",
-        "--source",
-        f"domain={domain}:0.3",
-        "--source",
-        f"general={general}:0.7",
-        "--total",
-        "20",
-        "--seed",
-        "3",
-        "--out",
-        str(out_file),
-    ]
+    sources = {"domain": f"{domain}:0.3", "general": f"{general}:0.7"}
+    args = mix_args(sources, 20, out_file, "--seed", "3")
     code, out, _ = run(capsys, *args)
     assert code == 0
     assert "Wrote 20 records" in out
@@ -366,20 +363,8 @@ def test_mix_in_turkish(
     capsys: pytest.CaptureFixture[str], mix_sources: tuple[Path, Path], tmp_path: Path
 ) -> None:
     domain, general = mix_sources
-    code, out, _ = run(
-        capsys,
-        "--lang",
-        "tr",
-        "mix",
-        "--source",
-        f"alan={domain}:0.5",
-        "--source",
-        f"genel={general}:0.5",
-        "--total",
-        "10",
-        "--out",
-        str(tmp_path / "karisim.jsonl"),
-    )
+    sources = {"alan": f"{domain}:0.5", "genel": f"{general}:0.5"}
+    code, out, _ = run(capsys, "--lang", "tr", *mix_args(sources, 10, tmp_path / "k.jsonl"))
     assert code == 0
     assert "Hedef pay" in out
     assert "%50,0" in out
@@ -390,18 +375,8 @@ def test_mix_bad_shares_name_the_field(
     capsys: pytest.CaptureFixture[str], mix_sources: tuple[Path, Path], tmp_path: Path
 ) -> None:
     domain, general = mix_sources
-    code, _, err = run(
-        capsys,
-        "mix",
-        "--source",
-        f"domain={domain}:0.5",
-        "--source",
-        f"general={general}:0.6",
-        "--total",
-        "10",
-        "--out",
-        str(tmp_path / "mix.jsonl"),
-    )
+    sources = {"domain": f"{domain}:0.5", "general": f"{general}:0.6"}
+    code, _, err = run(capsys, *mix_args(sources, 10, tmp_path / "mix.jsonl"))
     assert code == 1
     assert "field 'share'" in err
     assert "1.1" in err
@@ -411,34 +386,15 @@ def test_mix_refuses_upsampling_when_asked(
     capsys: pytest.CaptureFixture[str], mix_sources: tuple[Path, Path], tmp_path: Path
 ) -> None:
     domain, general = mix_sources
-    code, _, err = run(
-        capsys,
-        "mix",
-        "--source",
-        f"domain={domain}:0.5",
-        "--source",
-        f"general={general}:0.5",
-        "--total",
-        "20",
-        "--no-upsampling",
-        "--out",
-        str(tmp_path / "mix.jsonl"),
-    )
+    sources = {"domain": f"{domain}:0.5", "general": f"{general}:0.5"}
+    code, _, err = run(capsys, *mix_args(sources, 20, tmp_path / "m.jsonl", "--no-upsampling"))
     assert code == 1
     assert "source 'domain', field 'records'" in err
 
 
 def test_mix_bad_source_spec(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, _, err = run(
-        capsys,
-        "mix",
-        "--source",
-        "domain.jsonl",
-        "--total",
-        "5",
-        "--out",
-        str(tmp_path / "m.jsonl"),
-    )
+    args = ["mix", "--source", "domain.jsonl", "--total", "5", "--out", str(tmp_path / "m.jsonl")]
+    code, _, err = run(capsys, *args)
     assert code == 2
     assert "NAME=PATH:SHARE" in err
 
@@ -446,16 +402,7 @@ def test_mix_bad_source_spec(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 def test_mix_bad_record_names_file(
     capsys: pytest.CaptureFixture[str], bad_file: Path, tmp_path: Path
 ) -> None:
-    code, _, err = run(
-        capsys,
-        "mix",
-        "--source",
-        f"x={bad_file}:1",
-        "--total",
-        "5",
-        "--out",
-        str(tmp_path / "m.jsonl"),
-    )
+    code, _, err = run(capsys, *mix_args({"x": f"{bad_file}:1"}, 5, tmp_path / "m.jsonl"))
     assert code == 1
     assert f"{bad_file}: record 2: field 'output'" in err
 
