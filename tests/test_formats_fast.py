@@ -137,7 +137,12 @@ def test_small_blocks_read_the_same_values(tmp_path: Path, rows: list[str], hint
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(io, "_LINES_HINT", hint)
         small = [(n, repr(v)) for n, v in plain_jsonl(path)]
+        # and with the counts a large file makes with numpy
+        patch.setattr(io, "_NUMPY_COUNTS_FROM", 0)
+        patch.setattr(io, "_NUMPY_BLOCK", 0)
+        counted = [(n, repr(v)) for n, v in plain_jsonl(path)]
     assert small == whole
+    assert counted == whole
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=FIXTURES)

@@ -428,3 +428,15 @@ def test_blocks_hold_the_lines_the_line_reader_reads(
     assert [count for _, _, count in by_blocks] == [
         len(io.split_lines(block)) for _, block, _ in by_blocks
     ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(max_size=3000), byte=st.sampled_from([10, 58, 0, 255]))
+def test_numpy_counts_bytes_as_bytes_count_does(data: bytes, byte: int) -> None:
+    from talimat.formats import io
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(io, "_NUMPY_COUNTS_FROM", 0)
+        patch.setattr(io, "_NUMPY_BLOCK", 0)
+        assert io.byte_counter(1)(data, byte) == data.count(byte)  # numpy's count
+    assert io.byte_counter(1)(data, byte) == data.count(byte)  # a small file's

