@@ -71,6 +71,19 @@ top_repeat = st.builds(
     plain_line,
     st.sampled_from([":", " :", "\t:"]),
 )
+# A plain record broken between its two messages, and lines holding two records: read as
+# one block, these can add up to as many records as lines.
+_C, _D = (
+    '{"messages": [{"role": "user", "content": "c"}]}',
+    '{"messages": [{"role": "user", "content": "d"}]}',
+)
+BROKEN_AND_DOUBLED = [
+    '{"messages": [{"role": "user", "content": "a"}',
+    '{"role": "assistant", "content": "b"}]}',
+    f"{_C},{_D}",
+    f"{_C}],[{_D}",
+    f"{_C} {_D}",
+]
 other = st.sampled_from(
     [
         "",
@@ -86,6 +99,7 @@ other = st.sampled_from(
         '{"messages": [{"role": "user", "content": "\\ud800"}]}',
         '{"messages": [{"role": "user", "content": "a\\u003ab"}, '
         '{"role": "assistant", "content": "c"}]}',
+        *BROKEN_AND_DOUBLED,
     ]
 )
 lines = st.lists(plain_line | repeated | top_repeat | other, min_size=1, max_size=12)
@@ -217,6 +231,25 @@ def test_real_records_validate_and_convert_the_same_either_way(
         return report, outputs
 
     fast, slow = both(monkeypatch, run)
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [BROKEN_AND_DOUBLED[0], BROKEN_AND_DOUBLED[1], BROKEN_AND_DOUBLED[2]],
+        [BROKEN_AND_DOUBLED[3], "", messages_line([("user", "e")])],
+        [BROKEN_AND_DOUBLED[0], BROKEN_AND_DOUBLED[1], BROKEN_AND_DOUBLED[4]],
+    ],
+)
+def test_lines_that_are_not_one_record_each_are_never_read_as_records(
+    tmp_path: Path, rows: list[str]
+) -> None:
+    # Each of these files holds as many records as lines, but not one per line: every
+    # line is what the detailed reader says it is (broken JSON, extra content, blank).
+    path = write(tmp_path / "broken.jsonl", rows)
+    fast = [(n, repr(as_dict(v) if type(v) is PlainRecord else v)) for n, v in plain_jsonl(path)]
+    slow = [(n, repr(value)) for n, value in raw_jsonl(path)]
     assert fast == slow
 
 

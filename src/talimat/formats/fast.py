@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import suppress
+from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -67,7 +68,10 @@ class PlainRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 _DECODE = msgspec.json.Decoder(PlainRecord).decode
-_DECODE_ALL = msgspec.json.Decoder(list[PlainRecord]).decode
+# A block decoded whole: each line wrapped in an array of at most one record (see plain_batches).
+_DECODE_ALL = msgspec.json.Decoder(
+    list[Annotated[list[PlainRecord], msgspec.Meta(max_length=1)]]
+).decode
 _ENCODE = msgspec.json.Encoder().encode
 _CACHE_LIMIT = 10_000  # role patterns kept per cache; datasets repeat a handful
 
@@ -117,11 +121,20 @@ def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], bool]]:
     count_byte = byte_counter(path.stat().st_size) if path.is_file() else bytes.count
     for start, source, count in jsonl_blocks(path):
         values: list[Any] = []
-        # The whole block as one JSON array: a blank line or any other record fails it.
+        # The whole block decoded at once, each line as the one element of an array of its
+        # own: ``[[line 1],[line 2],…]`` (a final newline adds an empty array). A line that
+        # is not one plain record fails that decoding, or gives an empty array (a blank line,
+        # then the count differs); a record broken across lines puts ``],[`` inside an
+        # object, which is never valid JSON. (Joining the lines with commas alone would
+        # accept a record broken between two messages when another line holds two records;
+        # a line holding "],[" between two records makes one array too many.)
+        arrays = 0
         with suppress(error):
-            values = decode_all(b"[" + source.rstrip(b"\r\n").replace(b"\n", b",") + b"]")
+            lines = decode_all(b"[[" + source.replace(b"\n", b"],[") + b"]]")
+            arrays = len(lines) - source.endswith(b"\n")  # one per line, if no line holds "],["
+            values = list(chain.from_iterable(lines))
         contents = [message.content for record in values for message in record.messages]
-        if len(values) == count and plain(source, count, contents, count_byte):
+        if arrays == len(values) == count and plain(source, count, contents, count_byte):
             yield start, values, True
             continue
         # Some line is not plain, repeats a key, escapes a colon or has a blank content.
