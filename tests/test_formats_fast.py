@@ -23,6 +23,7 @@ from talimat.formats.io import BLANK, parse_line, raw_jsonl
 ROLES = ["system", "user", "assistant", "tool", "developer", "function", "human", ""]
 FIXTURES = [HealthCheck.function_scoped_fixture]
 TEXTS = ["Merhaba", "İstanbul’da ışık", "a: b", "x\u003ay", " ", "", "\t\n", 'say "hi"', "\u00a0"]
+TEXTS += [":first", "last:", 'quote":', "s", "e :", "\\"]  # colons, quotes, backslashes by keys
 
 
 @pytest.fixture(autouse=True)
@@ -61,10 +62,11 @@ plain_line = st.builds(
     st.sampled_from([", ", ","]),
 )
 repeated = st.builds(
-    lambda line, key, sep: line[:-2] + f', "{key}"{sep}"x"' + line[-2:],
+    # inside the last message, before its closing brace
+    lambda line, key, sep: line[:-3] + f', "{key}"{sep}"x"' + line[-3:],
     plain_line,
-    st.sampled_from(["role", "content"]),
-    st.sampled_from([": ", "  :", "\t:", "\\u003a"]),
+    st.sampled_from(["role", "content", "rol\\u0065", "c\\u006fntent"]),
+    st.sampled_from([": ", ":", "  :", "\t:", "\\u003a"]),
 )
 top_repeat = st.builds(
     lambda line, sep: line[:-1] + f', "messages"{sep}[]' + "}",
@@ -118,10 +120,22 @@ def test_a_plain_record_is_what_the_detailed_reader_parses(tmp_path: Path) -> No
     assert as_dict(value) == parse_line(path.read_bytes())
 
 
+@pytest.fixture(params=["small file", "large file"])
+def file_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Read as a small file (bytes.count, colons of the contents) or as a large one (numpy
+    counts, keys counted in the bytes: :func:`talimat.formats.fast._key_colons`)."""
+    if request.param == "large file":
+        from talimat.formats import io
+
+        monkeypatch.setattr(io, "_NUMPY_COUNTS_FROM", 0)
+        monkeypatch.setattr(io, "_NUMPY_BLOCK", 0)
+    return str(request.param)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=FIXTURES)
 @given(rows=lines)
 def test_fast_reader_never_accepts_what_the_detailed_reader_refuses(
-    tmp_path: Path, rows: list[str]
+    tmp_path: Path, rows: list[str], file_size: str
 ) -> None:
     path = write(tmp_path / "lines.jsonl", rows)
     fast = list(plain_jsonl(path))
@@ -251,6 +265,36 @@ def test_lines_that_are_not_one_record_each_are_never_read_as_records(
     fast = [(n, repr(as_dict(v) if type(v) is PlainRecord else v)) for n, v in plain_jsonl(path)]
     slow = [(n, repr(value)) for n, value in raw_jsonl(path)]
     assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("line", "keys"),
+    [
+        (messages_line([("user", "a"), ("assistant", "b")]), 5),
+        (messages_line([("user", ":first"), ("assistant", "last:")], sep=":"), 5),
+        (messages_line([("user", 'quote":'), ("assistant", "s")]), 5),
+        (messages_line([("user", "a\\b")]), 3),  # a backslash, no \u escape
+        (messages_line([("user", "a")])[:-3] + ', "role": "x"}]}', 4),  # a repeated key
+        (messages_line([("user", "a")], sep=" : "), None),  # a colon after a space
+        (messages_line([("user", "İ")]), None),  # a \u escape (json.dumps writes one)
+    ],
+)
+def test_keys_are_counted_in_the_bytes_or_not_at_all(line: str, keys: int | None) -> None:
+    from talimat.formats.fast import _key_colons
+
+    assert _key_colons(line.encode() * 3) == (None if keys is None else 3 * keys)
+
+
+def test_a_key_repeated_with_an_escape_is_named_in_a_large_file(
+    tmp_path: Path, file_size: str
+) -> None:
+    # The only \u escape of the file spells a repeated key: no key count may miss it.
+    line = messages_line([("user", "a")])[:-3] + ', "rol\\u0065": "assistant"}]}'
+    path = write(tmp_path / "escaped.jsonl", [messages_line([("user", "b")]), line])
+    values = [value for _, value in plain_jsonl(path)]
+    assert type(values[0]) is PlainRecord
+    assert repr(values[1]) == repr(parse_line(line.encode()))
+    assert "duplicate_key" in repr(values[1])
 
 
 def test_repeated_keys_are_named_whatever_the_spacing(tmp_path: Path) -> None:
