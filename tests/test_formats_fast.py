@@ -122,8 +122,7 @@ def test_a_plain_record_is_what_the_detailed_reader_parses(tmp_path: Path) -> No
 
 @pytest.fixture(params=["small file", "large file"])
 def file_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Read as a small file (bytes.count, colons of the contents) or as a large one (numpy
-    counts, keys counted in the bytes: :func:`talimat.formats.fast._key_colons`)."""
+    """Read as a small file (bytes.count) or as a large one (numpy's counts)."""
     if request.param == "large file":
         from talimat.formats import io
 
@@ -267,27 +266,7 @@ def test_lines_that_are_not_one_record_each_are_never_read_as_records(
     assert fast == slow
 
 
-@pytest.mark.parametrize(
-    ("line", "keys"),
-    [
-        (messages_line([("user", "a"), ("assistant", "b")]), 5),
-        (messages_line([("user", ":first"), ("assistant", "last:")], sep=":"), 5),
-        (messages_line([("user", 'quote":'), ("assistant", "s")]), 5),
-        (messages_line([("user", "a\\b")]), 3),  # a backslash, no \u escape
-        (messages_line([("user", "a")])[:-3] + ', "role": "x"}]}', 4),  # a repeated key
-        (messages_line([("user", "a")], sep=" : "), None),  # a colon after a space
-        (messages_line([("user", "İ")]), None),  # a \u escape (json.dumps writes one)
-    ],
-)
-def test_keys_are_counted_in_the_bytes_or_not_at_all(line: str, keys: int | None) -> None:
-    from talimat.formats.fast import _key_colons
-
-    assert _key_colons(line.encode() * 3) == (None if keys is None else 3 * keys)
-
-
-def test_a_key_repeated_with_an_escape_is_named_in_a_large_file(
-    tmp_path: Path, file_size: str
-) -> None:
+def test_a_key_repeated_with_an_escape_is_named(tmp_path: Path, file_size: str) -> None:
     # The only \u escape of the file spells a repeated key: no key count may miss it.
     line = messages_line([("user", "a")])[:-3] + ', "rol\\u0065": "assistant"}]}'
     path = write(tmp_path / "escaped.jsonl", [messages_line([("user", "b")]), line])

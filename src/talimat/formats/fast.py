@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import suppress
-from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -37,7 +36,6 @@ import orjson
 from .io import (
     BLANK,
     byte_counter,
-    counts_with_numpy,
     jsonl_blocks,
     parse_line,
     split_lines,
@@ -75,36 +73,26 @@ class PlainRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 _DECODE = msgspec.json.Decoder(PlainRecord).decode
-# A block decoded whole: each line wrapped in an array of at most one record (see plain_batches).
-_DECODE_ALL = msgspec.json.Decoder(
-    list[Annotated[list[PlainRecord], msgspec.Meta(max_length=1)]]
-).decode
+_DECODE_ALL = msgspec.json.Decoder(list[PlainRecord]).decode
 _ENCODE = msgspec.json.Encoder().encode
 _CACHE_LIMIT = 10_000  # role patterns kept per cache; datasets repeat a handful
 
 
-def _key_colons(source: bytes) -> int | None:
-    """The keys of the plain records decoded from ``source``, counted with numpy at vector
-    speed, or None when this count cannot tell (then :func:`_no_dropped_keys` counts).
+def _one_record_a_line(source: bytes, lines: int) -> bool:
+    """True when each of the ``lines`` lines of ``source`` starts the way its first does,
+    with ``{`` and the key ``"messages"``.
 
-    A plain record's keys are ``messages``, ``role`` and ``content`` (decoding refuses any
-    other). Unless some ``\\u`` escape could spell one of them, each is written as it
-    is, and unless some colon comes right after whitespace, each is followed by its colon
-    at once: ``s":``, ``e":`` or ``t":``. Nothing else reads so: inside a string a quote
-    is escaped (``\\"``), and a quote that opens a string follows a colon, comma, bracket
-    or whitespace, never a letter. So these triples are every key of ``source``, dropped
-    ones included.
+    Joined by commas, the lines of a record broken between two messages decode as that
+    record; with another line holding two records, the block holds as many records as
+    lines, none of them what the lines hold. A plain record holds no ``"messages"`` key
+    below its top (decoding refuses it in a message) and a line no raw newline inside a
+    string, so when every line starts so, no record goes on past its line.
     """
-    import numpy as np
-
-    data = np.frombuffer(source, np.uint8)
-    colon, before, ending = data[2:] == 58, data[1:-1], data[:-2]
-    if np.count_nonzero(colon & (before <= 32)):  # a colon after a space, tab, CR…
-        return None
-    if b"\\" in source and np.count_nonzero((data[:-1] == 92) & (data[1:] == 117)):
-        return None  # a \u escape, which could spell a key
-    last_letter = (ending == 115) | (ending == 101) | (ending == 116)  # s, e, t
-    return int(np.count_nonzero(colon & (before == 34) & last_letter))
+    key = source.find(b'"messages"', 0, 64)
+    if key < 1 or source[:1] != b"{" or source[1:key].strip(b" \t"):
+        return False
+    start = source[: key + len(b'"messages"')]
+    return source.count(b"\n" + start) == lines - 1
 
 
 def _no_dropped_keys(
@@ -125,28 +113,13 @@ def _no_dropped_keys(
     return count_byte(source, 58) == keys + "".join(contents).count(":")  # 58 is ":"
 
 
-def _plain_keys(source: bytes, records: int, messages: int) -> bool | None:
-    """For a large file's block: True when no key was dropped, False when one was, None
-    when :func:`_key_colons` cannot tell (then :func:`_no_dropped_keys` does)."""
-    keys = _key_colons(source)
-    return None if keys is None else keys == records + 2 * messages
-
-
 def _plain(
-    source: bytes,
-    records: int,
-    contents: list[str],
-    count_byte: Callable[[bytes, int], int],
-    large: bool = False,
+    source: bytes, records: int, contents: list[str], count_byte: Callable[[bytes, int], int]
 ) -> bool:
     """True when records decoded as plain from ``source`` are plain indeed: no content is
     blank (whitespace only, which the messages reader refuses) and no key was dropped."""
     if any(map(str.isspace, contents)):
         return False
-    if large:
-        plain_keys = _plain_keys(source, records, len(contents))
-        if plain_keys is not None:
-            return plain_keys
     return _no_dropped_keys(source, records, contents, count_byte)
 
 
@@ -164,24 +137,19 @@ def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], bool]]:
     """
     decode, decode_all, parse, plain = _DECODE, _DECODE_ALL, parse_line, _plain
     error = msgspec.DecodeError  # ValidationError is one too
-    size = path.stat().st_size if path.is_file() else 0
-    count_byte, large = byte_counter(size), counts_with_numpy(size)
+    count_byte = byte_counter(path.stat().st_size if path.is_file() else 0)
     for start, source, count in jsonl_blocks(path):
         values: list[Any] = []
-        # The whole block decoded at once, each line as the one element of an array of its
-        # own: ``[[line 1],[line 2],…]`` (a final newline adds an empty array). A line that
-        # is not one plain record fails that decoding, or gives an empty array (a blank line,
-        # then the count differs); a record broken across lines puts ``],[`` inside an
-        # object, which is never valid JSON. (Joining the lines with commas alone would
-        # accept a record broken between two messages when another line holds two records;
-        # a line holding "],[" between two records makes one array too many.)
-        arrays = 0
+        # The whole block as one JSON array of its lines: a blank line or any other record
+        # fails that decoding, or gives another count of records.
         with suppress(error):
-            lines = decode_all(b"[[" + source.replace(b"\n", b"],[") + b"]]")
-            arrays = len(lines) - source.endswith(b"\n")  # one per line, if no line holds "],["
-            values = list(chain.from_iterable(lines))
+            values = decode_all(b"[" + source.rstrip(b"\r\n").replace(b"\n", b",") + b"]")
         contents = [message.content for record in values for message in record.messages]
-        if arrays == len(values) == count and plain(source, count, contents, count_byte, large):
+        if (
+            len(values) == count
+            and _one_record_a_line(source, count)
+            and plain(source, count, contents, count_byte)
+        ):
             yield start, values, True
             continue
         # Some line is not plain, repeats a key, escapes a colon or has a blank content.

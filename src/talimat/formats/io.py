@@ -42,7 +42,6 @@ __all__ = [
     "atomic_target",
     "byte_counter",
     "check_not_input",
-    "counts_with_numpy",
     "encode",
     "jsonl_batches",
     "jsonl_blocks",
@@ -186,12 +185,6 @@ _NUMPY_COUNTS_FROM = 64 * 1024**2  # file size from which byte_counter counts wi
 _NUMPY_BLOCK = 4096  # shorter data is counted by bytes.count even then (numpy's call costs more)
 
 
-def counts_with_numpy(size: int) -> bool:
-    """True when the blocks of a file of ``size`` bytes are counted with numpy (see
-    :func:`byte_counter`)."""
-    return size >= _NUMPY_COUNTS_FROM
-
-
 def byte_counter(size: int) -> Callable[[bytes, int], int]:
     """A function counting one byte value in a block, for a file of ``size`` bytes.
 
@@ -201,7 +194,7 @@ def byte_counter(size: int) -> Callable[[bytes, int], int]:
     numpy takes about 0.1 s, so only files of :data:`_NUMPY_COUNTS_FROM` bytes or more
     use it; the counts are the same either way (tested).
     """
-    if not counts_with_numpy(size):
+    if size < _NUMPY_COUNTS_FROM:
         return lambda data, byte: data.count(byte)
     import numpy as np
 
