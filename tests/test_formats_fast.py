@@ -266,6 +266,17 @@ def test_lines_that_are_not_one_record_each_are_never_read_as_records(
     assert fast == slow
 
 
+@pytest.mark.parametrize("end", ["", "\n", "\r\n", "\n\n", ",", " "])
+def test_the_last_line_is_read_as_the_detailed_reader_reads_it(tmp_path: Path, end: str) -> None:
+    # A last line without its newline, with a trailing comma, or followed by a blank line.
+    path = tmp_path / "last.jsonl"
+    rows = [messages_line([("user", "a"), ("assistant", "b")])] * 2
+    path.write_bytes(("\n".join(rows) + end).encode())
+    fast = [(n, repr(as_dict(v) if type(v) is PlainRecord else v)) for n, v in plain_jsonl(path)]
+    slow = [(n, repr(value)) for n, value in raw_jsonl(path)]
+    assert fast == slow
+
+
 def test_a_key_repeated_with_an_escape_is_named(tmp_path: Path, file_size: str) -> None:
     # The only \u escape of the file spells a repeated key: no key count may miss it.
     line = messages_line([("user", "a")])[:-3] + ', "rol\\u0065": "assistant"}]}'

