@@ -1,8 +1,10 @@
 """Profile an instruction dataset: sizes, turns, lengths, duplicates and language mix.
 
-One streaming pass over canonical records (OpenAI ``messages`` form) collects everything:
-a million Alpaca-sized records, read from JSONL, take about 20 s on one core and under
-300 MiB of memory (``benchmarks/bench_package.py`` measures it).
+One streaming pass over canonical records (OpenAI ``messages`` form) collects everything,
+in memory flat in the record count but for a few bytes a turn. Plain records from a
+JSONL file are measured a batch at a time (``talimat.profile_text`` holds the text
+measurement); ``benchmarks/bench_package.py`` measures the pass against a parse-only
+floor.
 
 >>> from talimat.profile import profile_records
 >>> report = profile_records([{"messages": [{"role": "user", "content": "Merhaba"}]}])
