@@ -61,6 +61,8 @@ EXAMPLES_SHOWN = 5
 #: record, few enough that a batch's buffers (about 180 kB of text for Alpaca-sized
 #: records) stay in a core's cache; 256 measured faster than 64, 1024 or 2048.
 BATCH_RECORDS = 256
+#: Records read by the time the language model must have loaded (see _profile).
+LOADED_BY = 100_000
 
 
 class ProfileError(TalimatError):
@@ -748,8 +750,12 @@ def _profile(
         resolve_language(lang)
     from .formats import gc_paused  # one pause helper for every streaming loop
 
-    if acc.sample_size > 0:  # the detector's model loads while the pass runs
-        detector = threading.Thread(target=_load_detector, daemon=True)
+    # The detector's model loads while the pass runs, and is waited for once
+    # LOADED_BY records are in: its peak (about 100 MB while it loads) then meets small
+    # arrays only, even when a busy machine slows the loading thread down.
+    detector = threading.Thread(target=_load_detector, daemon=True)
+    loading = acc.sample_size > 0
+    if loading:
         detector.start()
     numbers: list[int] = []
     batch: list[PlainRecord] = []
@@ -760,21 +766,24 @@ def _profile(
                     acc.add_plain(number, record)
                 else:
                     acc.add(number, record)
-                continue
-            if type(record) is PlainRecord:
+            elif type(record) is PlainRecord:
                 numbers.append(number)
                 batch.append(record)
-                if len(batch) == batch_size:
-                    acc.add_batch(numbers, batch)
-                    numbers, batch = [], []
-                continue
-            if batch:  # records stay in file order
+                if len(batch) < batch_size:
+                    continue
                 acc.add_batch(numbers, batch)
                 numbers, batch = [], []
-            acc.add(number, record)
+            else:
+                if batch:  # records stay in file order
+                    acc.add_batch(numbers, batch)
+                    numbers, batch = [], []
+                acc.add(number, record)
+            if loading and acc.records >= LOADED_BY:
+                detector.join()
+                loading = False
         if batch:
             acc.add_batch(numbers, batch)
-    if acc.sample_size > 0:
+    if loading:
         detector.join()
     # Languages first: the detector's model (about 100 MB at its peak while it loads)
     # then never meets the temporaries of finish().

@@ -216,13 +216,13 @@ def measure_batch(records: list[tuple[str, ...]]) -> tuple[npt.NDArray[np.int64]
     Exactly what :func:`measure_texts` gives for each record (no language given: a record
     is Turkish when any of its texts holds a Turkish letter), its normalized form written
     as :func:`padded_form` writes it, computed for the whole batch
-    at once: one joined buffer (texts separated by NUL, records by ``\x02``, each with a
+    at once: one joined buffer (texts separated by NUL, records by ``\\x02``, each with a
     space either side), one byte translation each for word shapes and case folding, word
     starts counted with numpy, case folding of non-ASCII text only for the records that
     have some. Hand-written rather than with Arrow's string kernels, whose ideas of
     whitespace and case (``utf8_lower`` is not :meth:`str.casefold`) differ from Python's.
     A batch with a record off the fast path (text outside the checked character set, a
-    NUL or ``\x02`` in a text, no text at all) measures that record with
+    NUL or ``\\x02`` in a text, no text at all) measures that record with
     :func:`measure_texts` and the others together.
     """
     import numpy as np
