@@ -1,8 +1,10 @@
 """Profile an instruction dataset: sizes, turns, lengths, duplicates and language mix.
 
-One streaming pass over canonical records (OpenAI ``messages`` form) collects everything:
-a million Alpaca-sized records, read from JSONL, take about 20 s on one core and under
-300 MiB of memory (``benchmarks/bench_package.py`` measures it).
+One streaming pass over canonical records (OpenAI ``messages`` form) collects everything,
+in memory flat in the record count but for a few bytes a turn. Plain records from a
+JSONL file are measured a batch at a time (``talimat.profile_text`` holds the text
+measurement); ``benchmarks/bench_package.py`` measures the pass against a parse-only
+floor.
 
 >>> from talimat.profile import profile_records
 >>> report = profile_records([{"messages": [{"role": "user", "content": "Merhaba"}]}])
@@ -20,19 +22,18 @@ import json
 import math
 import os
 import random
-import re
-import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from itertools import chain
 from typing import TYPE_CHECKING, Any, cast
 
 from talimat.errors import TalimatError
 
 from .formats.fast import PlainRecord, as_dict
 from .language import format_number, format_share, messages, resolve_language
+from .profile_text import is_turkish, measure_batch, measure_texts, normalize_text, padded_form
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,170 +56,14 @@ ROLES = ("system", "user", "assistant", "tool")
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9, 0.99)
 LANGUAGE_TEXT_LIMIT = 600  # characters per sampled record given to the language detector
 EXAMPLES_SHOWN = 5
+#: Plain records measured together: enough that the few calls per batch cost little per
+#: record, few enough that a batch's buffers (about 180 kB of text for Alpaca-sized
+#: records) stay in a core's cache; 256 measured faster than 64, 1024 or 2048.
+BATCH_RECORDS = 256
 
 
 class ProfileError(TalimatError):
     """A record is not in canonical ``messages`` form; the message names record and field."""
-
-
-def _char_class(codes: list[int]) -> str:
-    """A regex character class body for ``codes`` (sorted), written as ranges."""
-    parts = []
-    start = previous = codes[0]
-    for code in [*codes[1:], -1]:
-        if code == previous + 1:
-            previous = code
-            continue
-        first, last = re.escape(chr(start)), re.escape(chr(previous))
-        parts.append(first if start == previous else f"{first}-{last}")
-        start = previous = code
-    return "".join(parts)
-
-
-@dataclass(frozen=True)
-class _FoldTables:
-    shape: bytes  # whitespace → b" ", NUL kept, every other byte → b"x": words are b" x"
-    fold: bytes  # whitespace → b" ", A–Z → a–z with I written as \x01 (a stand-in for ı)
-    drop: bytes  # ASCII punctuation and control bytes, except NUL (the text separator)
-    off_path: bytes  # deleting these leaves ASCII only if every character is fast-path safe
-
-
-@cache
-def _fold_tables() -> _FoldTables:
-    """Byte tables for the fast path of :func:`_measure_texts`, built once.
-
-    The fast path takes UTF-8 text whose non-ASCII characters are all two-byte letters,
-    marks or symbols (Latin, Greek, Cyrillic … blocks with no punctuation or whitespace
-    in them): English, Turkish and most European text.
-    """
-    whitespace = [code for code in range(128) if chr(code).isspace()]
-    shape = bytearray(b"x" * 256)
-    fold = bytearray(range(256))
-    for code in whitespace:
-        shape[code] = fold[code] = 32
-    shape[0] = 0
-    fold[65:91] = bytes(range(97, 123))
-    fold[ord("I")] = 1
-    drop = bytes(code for code in range(1, 128) if _removed(chr(code)))
-    safe_leads = [
-        lead
-        for lead in range(0xC2, 0xE0)
-        if all(
-            unicodedata.category(chr((lead - 0xC0) * 64 + low))[0] in "LNMS" for low in range(64)
-        )
-    ]
-    return _FoldTables(bytes(shape), bytes(fold), drop, bytes([*safe_leads, *range(0x80, 0xC0)]))
-
-
-def _removed(char: str) -> bool:
-    """Normalization removes punctuation (P*), control and format characters (C*)."""
-    return unicodedata.category(char)[0] in "PC" and not char.isspace()
-
-
-@cache
-def _removal_pattern() -> re.Pattern[str]:
-    """The characters normalization removes, for text off the fast path (built once, 0.2 s)."""
-    kept = [code for code in range(0x110000) if unicodedata.category(chr(code))[0] in "MS"]
-    # Neither word character (letters, digits, "_"), whitespace, mark nor symbol: P* and C*.
-    return re.compile(f"[^\\w\\s{_char_class(kept)}]+|_+")
-
-
-_DOTLESS_I = "ı".encode()
-
-
-_TURKISH_LETTERS = frozenset("ıİşŞğĞ")
-_TURKISH_BYTES = tuple(letter.encode() for letter in sorted(_TURKISH_LETTERS))
-
-
-def is_turkish(text: str) -> bool:
-    """True when ``text`` holds a letter only Turkish (and Azerbaijani) spells: ı İ ş ğ.
-
-    The cheap test that decides how :func:`normalize_text` folds ``I`` when no language
-    is given: almost every Turkish sentence has one of them, English text never does.
-    """
-    return not _TURKISH_LETTERS.isdisjoint(text)
-
-
-def _turkish(lang: str | None, text: str) -> bool:
-    if lang is None:
-        return is_turkish(text)
-    return lang.lower().startswith("tr")
-
-
-def _measure_plain(text: str, lang: str | None = None) -> tuple[int, bytes]:
-    """Word count and normalized UTF-8 form of one text: the definition, the slow way."""
-    split = text.split()
-    joined = " ".join(split)
-    if _turkish(lang, text):
-        # str.replace is the fast spelling of turkish_lower's two Turkish mappings.
-        lowered = joined.replace("İ", "i").replace("I", "ı").casefold()
-    else:
-        lowered = joined.casefold()
-    normalized = " ".join(_removal_pattern().sub("", lowered).split())
-    return len(split), normalized.encode("utf-8", "surrogatepass")
-
-
-def _measure_texts(texts: list[str], lang: str | None = None) -> tuple[list[int], bytes]:
-    """The word count of each text and their normalized forms, NUL-separated, in UTF-8.
-
-    The hot path of a profile. All the texts of a record go through a few byte
-    translations at once and are never split into word objects; a record with text off
-    the fast path (or a NUL in it) is measured text by text the plain way. Property tests
-    check both ways against the definition in :func:`normalize_text`.
-    """
-    tables = _fold_tables()
-    joined = "\x00".join(texts)
-    encoded = joined.encode("utf-8", "surrogatepass")
-    ascii_only = len(encoded) == len(joined)
-    if (not ascii_only and not encoded.translate(None, tables.off_path).isascii()) or encoded.count(
-        0
-    ) != len(texts) - 1:
-        if lang is None:  # one conversation, one language: any Turkish letter decides
-            lang = "tr" if any(map(is_turkish, texts)) else "other"
-        measured = [_measure_plain(text, lang) for text in texts]
-        return [words for words, _ in measured], b"\x00".join(form for _, form in measured)
-    words = [
-        part.count(b" x") + part.startswith(b"x")
-        for part in encoded.translate(tables.shape).split(b"\x00")
-    ]
-    folded = encoded.translate(tables.fold, tables.drop)
-    while b"  " in folded:
-        folded = folded.replace(b"  ", b" ")
-    if len(texts) == 1:
-        folded = folded.strip(b" ")
-    else:
-        folded = b"\x00".join([part.strip(b" ") for part in folded.split(b"\x00")])
-    turkish_ok = lang is None or lang.lower().startswith("tr")
-    if not ascii_only:  # non-ASCII capitals: İ the Turkish way, the rest by case folding
-        decoded = folded.decode()
-        if turkish_ok:
-            decoded = decoded.replace("İ", "i")
-        folded = decoded.casefold().encode()
-    if b"\x01" in folded:  # a capital I: ı in Turkish text, i in any other
-        if lang is None:  # one conversation, one language: any Turkish letter decides
-            turkish_ok = any(mark in encoded for mark in _TURKISH_BYTES)
-        folded = folded.replace(b"\x01", _DOTLESS_I if turkish_ok else b"i")
-    return words, folded
-
-
-def normalize_text(text: str, lang: str | None = None) -> str:
-    """Text as the normalized-duplicate check sees it.
-
-    Case-folded by the text's language: Turkish text the Turkish way
-    (:func:`~talimat.language.turkish_lower`: ``İ`` → ``i``, ``I`` → ``ı``), any other text
-    by plain case folding (``I`` → ``i``); punctuation (Unicode P*), control and format
-    characters removed; runs of whitespace collapsed to one space:
-
-    >>> normalize_text("  İSTANBUL'da   IŞIK! "), normalize_text("I do.")
-    ('istanbulda ışık', 'i do')
-
-    ``lang`` (``"tr"``, ``"en"`` …) says the language; by default a text counts as Turkish
-    when it holds ı, İ, ş or ğ (:func:`is_turkish`), so English ``"I do"`` and ``"i do"``
-    are the same while Turkish ``"KIRMIZI"`` still folds to ``"kırmızı"`` with
-    ``lang="tr"``. The dedup and profile passes fold each record by its language: a
-    record is Turkish when any of its texts is.
-    """
-    return _measure_texts([text], lang)[1].decode("utf-8", "surrogatepass")
 
 
 def _message_fields(message: Any, number: int, index: int) -> tuple[str, str]:
@@ -263,6 +108,7 @@ def _canonical(
 
 
 _ROLE_CODES = {"user": 1, "assistant": 2}
+_PLAIN_CODES = {role: _ROLE_CODES.get(role, 0) for role in ROLES}  # a PlainRecord's roles
 
 
 def _checked_turns(turns: list[Any], number: int) -> tuple[list[str], list[str]]:
@@ -300,7 +146,7 @@ def _key(turns: list[tuple[str, str, Mapping[str, Any]]], normalized: bool) -> i
     roles = tuple(role for role, _, _ in turns)
     texts = [content for _, content, _ in turns]
     if normalized:
-        return hash((roles, _measure_texts(texts)[1]))
+        return hash((roles, padded_form(measure_texts(texts)[1])))
     messages = [message for _, _, message in turns]
     if _plain(messages):
         return hash((roles, tuple(texts)))
@@ -392,10 +238,10 @@ class _Accumulator:
             roles = [message["role"] for message in turns]
             texts = [message["content"] for message in turns]
             "".join(roles)
-            word_counts, folded = _measure_texts(texts)
+            word_counts, folded = measure_texts(texts)
         except (TypeError, KeyError):
             roles, texts = _checked_turns(turns, number)
-            word_counts, folded = _measure_texts(texts)
+            word_counts, folded = measure_texts(texts)
         exact = hash((tuple(roles), tuple(texts))) if _plain(turns) else _exact_key(turns)
         self._take(number, roles, texts, word_counts, folded, exact, turns)
 
@@ -404,9 +250,53 @@ class _Accumulator:
         messages = record.messages
         roles: list[str] = [message.role for message in messages]
         texts = [message.content for message in messages]
-        word_counts, folded = _measure_texts(texts)
+        word_counts, folded = measure_texts(texts)
         exact = hash((tuple(roles), tuple(texts)))
         self._take(number, roles, texts, word_counts, folded, exact, record)
+
+    def add_batch(self, numbers: list[int], records: list[PlainRecord]) -> None:
+        """Plain records of the fast path, measured together: what :meth:`add_plain` of
+        each would give, with a few calls per batch where that takes a few per record."""
+        import numpy as np
+
+        patterns = [tuple([message.role for message in record.messages]) for record in records]
+        texts = [tuple([message.content for message in record.messages]) for record in records]
+        words, folded = measure_batch(texts)
+        for role_key, count in Counter(patterns).items():  # first seen first, as _take
+            pattern = self.patterns.get(role_key)
+            if pattern is None:
+                codes = bytes(_ROLE_CODES.get(role, 0) for role in role_key)
+                pattern = self.patterns[role_key] = [0, codes]
+            pattern[0] += count
+        self.codes.frombytes(bytes(map(_PLAIN_CODES.__getitem__, chain.from_iterable(patterns))))
+        self.chars.extend(map(len, chain.from_iterable(texts)))
+        self.words.frombytes(words.astype(np.int32).tobytes())
+        nonempty = words > 0
+        self.empty_turns += len(words) - int(np.count_nonzero(nonempty))
+        starts = np.cumsum([0, *map(len, texts[:-1])])
+        per_record = np.add.reduceat(nonempty.astype(np.int32), starts)
+        self.empty_records += len(records) - int(np.count_nonzero(per_record))
+        self.numbers.extend(numbers)
+        self.exact_keys.extend(map(hash, zip(patterns, texts, strict=True)))
+        self.normalized_keys.extend(map(hash, zip(patterns, folded, strict=True)))
+        before = self.records
+        self.records += len(records)
+        if self.sample_size > 0:
+            self._sample_batch(before, numbers, records)
+
+    def _sample_batch(self, before: int, numbers: list[int], records: list[PlainRecord]) -> None:
+        """The reservoir steps :meth:`_take` takes for these records (``before`` were read)."""
+        total, index = self.records, 0
+        while len(self.sample) < self.sample_size and index < len(records):
+            self.records = before + index + 1  # _sample computes the next pick from it
+            self._sample(numbers[index], as_dict(records[index])["messages"])
+            index += 1
+        if len(self.sample) >= self.sample_size:
+            while self.next_pick <= total:
+                index = self.next_pick - before - 1
+                self.records = self.next_pick
+                self._sample(numbers[index], as_dict(records[index])["messages"])
+        self.records = total
 
     def _take(
         self,
@@ -433,7 +323,7 @@ class _Accumulator:
         self.empty_records += empty == len(word_counts)
         self.numbers.append(number)
         self.exact_keys.append(exact)
-        self.normalized_keys.append(hash((role_key, folded)))
+        self.normalized_keys.append(hash((role_key, padded_form(folded))))
         if self.sample_size > 0 and (
             len(self.sample) < self.sample_size or self.records == self.next_pick
         ):
@@ -823,9 +713,17 @@ def profile_file(
 
 
 def _profile(
-    numbered: Iterable[tuple[int, Any]], acc: _Accumulator, lang: str | None
+    numbered: Iterable[tuple[int, Any]],
+    acc: _Accumulator,
+    lang: str | None,
+    batch_size: int = BATCH_RECORDS,
 ) -> DatasetProfile:
-    """Run the pass over numbered records and build the report."""
+    """Run the pass over numbered records and build the report.
+
+    Plain records of the fast path are measured ``batch_size`` at a time
+    (:meth:`_Accumulator.add_batch`); 0 measures each alone (:meth:`_Accumulator.add_plain`),
+    the reference path the batch path is tested against.
+    """
     import pandas as pd
 
     if acc.sample_size < 0:
@@ -834,14 +732,33 @@ def _profile(
         resolve_language(lang)
     from .formats import gc_paused  # one pause helper for every streaming loop
 
+    numbers: list[int] = []
+    batch: list[PlainRecord] = []
     with gc_paused():
         for number, record in numbered:
-            if type(record) is PlainRecord:
-                acc.add_plain(number, record)
+            if batch_size == 0:
+                if type(record) is PlainRecord:
+                    acc.add_plain(number, record)
+                else:
+                    acc.add(number, record)
+            elif type(record) is PlainRecord:
+                numbers.append(number)
+                batch.append(record)
+                if len(batch) < batch_size:
+                    continue
+                acc.add_batch(numbers, batch)
+                numbers, batch = [], []
             else:
+                if batch:  # records stay in file order
+                    acc.add_batch(numbers, batch)
+                    numbers, batch = [], []
                 acc.add(number, record)
+        if batch:
+            acc.add_batch(numbers, batch)
     # Languages first: the detector's model (about 100 MB at its peak while it loads)
-    # then never meets the temporaries of finish().
+    # then never meets the temporaries of finish(). Loading it in a thread during the
+    # pass hid its 0.4 to 0.8 s on a free core but raised the peak on 1,000,000 records
+    # from 279 to 290-297 MiB (measured), too near the 300 MiB target.
     found = _detect_languages(acc.sample)
     acc.finish()
 
