@@ -334,6 +334,14 @@ def lines_written(records: list[PlainRecord]) -> list[bytes]:
     return [row_line(row) for row in rows if row is not None]
 
 
+def same_columns(built: Any, json_reader: Any) -> bool:
+    """The same columns, types and rows (the JSON reader orders columns as it meets them)."""
+    types = {field.name: field.type for field in built.schema}
+    return types == {field.name: field.type for field in json_reader.schema} and (
+        built.to_pylist() == json_reader.to_pylist()
+    )
+
+
 @settings(max_examples=200, deadline=None)
 @given(records=plain_records)
 def test_a_sharegpt_batch_writes_the_bytes_of_the_per_record_writer(
@@ -357,8 +365,7 @@ def test_a_sharegpt_batch_writes_the_bytes_of_the_per_record_writer(
     assert batch.json_items() == b",\n".join(line[:-1] for line in lines)
     json_reader = _json_table(b"".join(lines), 1, Path("x.parquet"))
     built = rows_table([batch])
-    assert built.schema == json_reader.schema
-    assert built.to_pylist() == json_reader.to_pylist()
+    assert same_columns(built, json_reader)
 
 
 @settings(max_examples=60, deadline=None)
@@ -383,8 +390,7 @@ def test_rows_and_batches_make_one_table_as_the_json_reader_would(
         return
     built = rows_table(items)
     json_reader = _json_table(b"".join(lines), 1, Path("x.parquet"))
-    assert built.schema == json_reader.schema
-    assert built.to_pylist() == json_reader.to_pylist()
+    assert same_columns(built, json_reader)
 
 
 plain_files = st.builds(
@@ -433,3 +439,39 @@ def test_files_of_plain_records_convert_in_bulk_to_the_same_bytes_and_reports(
 
     fast, slow = both(monkeypatch, run)
     assert fast == slow
+
+
+def test_parquet_blocks_of_plain_records_share_one_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks that start with or without a system text are written as they come, unspooled."""
+    from talimat.formats import io
+
+    system = plain_line(["system", "user", "assistant"], ["Kısa yanıtla.", "Selam", "Merhaba"])
+    other = plain_line(["user", "assistant"], ["2+2?", "4"])
+    path = write(tmp_path / "s.jsonl", [other, system, other, system, system, other] * 50)
+    monkeypatch.setattr(io, "PARQUET_BATCH", 7)
+    monkeypatch.setattr(io, "_LINES_HINT", 300)  # input batches of a few lines
+
+    def no_spool(*args: Any) -> None:
+        raise AssertionError("the blocks' schemas differ")
+
+    monkeypatch.setattr(io, "_Spool", no_spool)
+    target = tmp_path / "s.sharegpt.parquet"
+    assert convert_file(path, target, "sharegpt").converted == 300
+    parquet = pq.ParquetFile(target)
+    assert parquet.metadata.num_row_groups > 10
+    rows = parquet.read().to_pylist()
+    assert rows[:2] == [
+        {
+            "system": None,
+            "conversations": [{"from": "human", "value": "2+2?"}, {"from": "gpt", "value": "4"}],
+        },
+        {
+            "system": "Kısa yanıtla.",
+            "conversations": [
+                {"from": "human", "value": "Selam"},
+                {"from": "gpt", "value": "Merhaba"},
+            ],
+        },
+    ]

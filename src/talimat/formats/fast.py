@@ -373,9 +373,8 @@ def rows_table(items: list[Any]) -> Any:
     """An Arrow table of ShareGPT rows and batches, built from columns as Arrow's JSON reader would.
 
     ``items`` are rows of :func:`sharegpt_row` and :class:`ShareGPTBatch` objects, in order.
-    The columns are those the JSON reader infers for their lines, in its order:
-    ``conversations``, a list of ``{from, value}`` structs, and ``system`` when some row
-    has one (first when the first row has one).
+    The columns are those the JSON reader infers for their lines: ``system`` (only when
+    some row has one) before ``conversations``, a list of ``{from, value}`` structs.
     """
     import numpy as np
     import pyarrow as pa
@@ -410,9 +409,7 @@ def rows_table(items: list[Any]) -> Any:
     conversations = pa.ListArray.from_arrays(pa.array(offsets), turns)
     columns = {"conversations": conversations}
     if systems.null_count < len(systems):
-        # In the order the JSON reader first meets them: a system comes before its turns.
-        if systems[0].is_valid:
-            columns = {"system": systems, **columns}
-        else:
-            columns["system"] = systems
+        # First, as a system comes before its turns; in every block alike (Arrow's JSON
+        # reader would put it where it first meets one), so that the blocks share a schema.
+        columns = {"system": systems, **columns}
     return pa.table(columns)
