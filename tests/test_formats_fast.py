@@ -475,3 +475,34 @@ def test_parquet_blocks_of_plain_records_share_one_schema(
             ],
         },
     ]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".parquet"])
+def test_bulk_batches_and_a_batch_with_a_refused_record_write_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """Small batches: most are written in bulk, one record by record (it holds a refused
+    pattern and a record with a key of its own), so Parquet blocks mix both; lenient mode
+    lists the refused record."""
+    from talimat.formats import io
+
+    monkeypatch.setattr(io, "_LINES_HINT", 300)
+    monkeypatch.setattr(io, "PARQUET_BATCH", 5)
+    held = [
+        plain_line(["system", "user", "assistant"], ["Kısa yanıtla 😀", "a\u2028b", "c\x00d"]),
+        plain_line(["user", "assistant", "tool", "assistant"], ['"q"', "r\\", "{}", "s%s"]),
+    ]
+    refused = plain_line(["user", "system", "assistant"], ["a", "b", "c"])
+    own_key = '{"messages": [{"role": "user", "content": "x"}], "id": 7}'
+    path = write(tmp_path / "m.jsonl", held * 10 + [refused, own_key] + held * 10)
+
+    def run(name: str) -> Any:
+        target = tmp_path / f"{name}.sharegpt{suffix}"
+        report = convert_file(path, target, "sharegpt", strict=False)
+        output = pq.read_table(target).to_pylist() if suffix == ".parquet" else target.read_bytes()
+        return report.total, report.converted, report.lossy, output
+
+    fast, slow = both(monkeypatch, run)
+    assert fast == slow
+    assert fast[:2] == (42, 41)
+    assert [(p.record, p.code) for p in fast[2]] == [(21, "lossy_system_position")]
