@@ -20,6 +20,10 @@ What the Structs cannot say is checked here, in bulk:
   :func:`sharegpt_plan` — per role pattern, cached, computed by the detailed checker and
   writer themselves, so the two paths cannot disagree.
 
+Converting to ShareGPT, a batch whose records all take the fast path is written in bulk
+(:class:`ShareGPTBatch`): a few calls per batch instead of a dict and an encoder call per
+record, the same bytes.
+
 Tests check that both paths give the same reports and bytes (``tests/test_formats_fast.py``).
 """
 
