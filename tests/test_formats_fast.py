@@ -11,14 +11,28 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import msgspec
+import orjson
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from talimat.formats import convert, convert_file, validate_file
-from talimat.formats.fast import PlainRecord, as_dict, plain_batches, plain_jsonl
-from talimat.formats.io import BLANK, parse_line, raw_jsonl
+from talimat.formats.fast import (
+    PlainRecord,
+    ShareGPTBatch,
+    as_dict,
+    plain_batches,
+    plain_jsonl,
+    roles_of,
+    row_line,
+    rows_table,
+    sharegpt_plan,
+    sharegpt_row,
+)
+from talimat.formats.io import BLANK, _json_table, parse_line, raw_jsonl
+from talimat.formats.sharegpt import from_canonical
 
 ROLES = ["system", "user", "assistant", "tool", "developer", "function", "human", ""]
 FIXTURES = [HealthCheck.function_scoped_fixture]
@@ -319,3 +333,263 @@ def test_batches_of_plain_real_records_are_written_in_bulk_the_same(
 
     fast, slow = both(monkeypatch, run)
     assert fast == slow
+
+
+# --------------------------------------------------------------------------- bulk encoders
+#
+# ShareGPTBatch encodes a whole batch of plain records in a few calls; every byte must be
+# what the per-record writer (row_line of sharegpt_row) writes, and Parquet's columns what
+# Arrow's JSON reader builds from those lines.
+
+ODD_TEXTS = [
+    "İstanbul’da ışık",
+    "emoji 😀👍🏽 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "control \x00\x01\x07\x08\t\n\x0b\x0c\r\x1b\x1f\x7f end",
+    "separators \u2028 and \u2029, bom \ufeff",
+    'quote " backslash \\ slash / percent %s %% %(x)s',
+    "x" * 70_000,
+    "\u0085 \u00a0 \u200b",
+    '{"role":"user","content":"fake"}',
+]
+text = st.sampled_from(ODD_TEXTS) | st.text(min_size=1, max_size=40)
+# Every role pattern a plain record can have: ShareGPT holds some, refuses the others.
+any_roles = st.lists(
+    st.sampled_from(["system", "user", "assistant", "tool"]), min_size=1, max_size=7
+)
+# Patterns ShareGPT holds: a system first or not, then prompt and reply sides alternating.
+held_roles = st.builds(
+    lambda system, prompts, cut: (
+        ["system"] * system
+        + [role for prompt in prompts for role in (prompt, "assistant")][: 2 * len(prompts) - cut]
+    ),
+    st.booleans(),
+    st.lists(st.sampled_from(["user", "tool"]), min_size=1, max_size=3),
+    st.sampled_from([0, 1]),  # 1: ends on a prompt
+)
+
+
+def plain_line(roles: list[str], texts: list[str]) -> str:
+    """A messages line of these roles and texts (a blank text gets an ``x``: not blank)."""
+    messages = [
+        {"role": role, "content": t if t.strip() else f"{t}x"}
+        for role, t in zip(roles, texts, strict=True)
+    ]
+    return json.dumps({"messages": messages}, ensure_ascii=False)
+
+
+def lines_of(roles: st.SearchStrategy[list[str]], size: int) -> st.SearchStrategy[list[str]]:
+    return st.lists(
+        roles.flatmap(
+            lambda roles: st.lists(text, min_size=len(roles), max_size=len(roles)).map(
+                lambda texts: plain_line(roles, texts)
+            )
+        ),
+        min_size=size,
+        max_size=30,
+    )
+
+
+def decoded(rows: list[str]) -> list[PlainRecord]:
+    """The lines as the fast path decodes them."""
+    return [msgspec.json.decode(row, type=PlainRecord) for row in rows]
+
+
+plain_records = lines_of(any_roles | held_roles, 1).map(decoded)
+
+
+def test_msgspec_and_orjson_encode_every_code_point_alike() -> None:
+    """The bulk encoder's premise: both escape exactly the same characters, the same way."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    bulk = msgspec.json.Encoder().encode_lines(chars)
+    assert bulk == b"".join(orjson.dumps(char) + b"\n" for char in chars)
+
+
+def held(records: list[PlainRecord]) -> ShareGPTBatch | None:
+    """The records whose role patterns ShareGPT holds, as one batch (None if none)."""
+    patterns = roles_of(records)
+    plans = {roles: sharegpt_plan(roles) for roles in set(patterns)}
+    kept = [(r, p) for r, p in zip(records, patterns, strict=True) if plans[p] is not None]
+    if not kept:
+        return None
+    used = {p: plans[p] for _, p in kept}
+    return ShareGPTBatch([r for r, _ in kept], [p for _, p in kept], used)  # type: ignore[arg-type]
+
+
+def lines_written(records: list[PlainRecord]) -> list[bytes]:
+    """The per-record writer's line for each record ShareGPT holds."""
+    rows = [sharegpt_row(record) for record in records]
+    return [row_line(row) for row in rows if row is not None]
+
+
+def same_columns(built: Any, json_reader: Any) -> bool:
+    """The same columns, types and rows (the JSON reader orders columns as it meets them)."""
+    types = {field.name: field.type for field in built.schema}
+    return types == {field.name: field.type for field in json_reader.schema} and (
+        built.to_pylist() == json_reader.to_pylist()
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(records=plain_records)
+def test_a_sharegpt_batch_writes_the_bytes_of_the_per_record_writer(
+    records: list[PlainRecord],
+) -> None:
+    for record in records:
+        plan = sharegpt_plan(tuple(m.role for m in record.messages))
+        row = sharegpt_row(record)
+        if plan is None:  # refused: the record takes the detailed path, which says why
+            assert row is None
+            continue
+        assert row is not None
+        detailed = from_canonical(as_dict(record))
+        assert orjson.dumps(detailed, option=orjson.OPT_APPEND_NEWLINE) == row_line(row)
+    batch = held(records)
+    if batch is None:
+        return
+    lines = lines_written(records)
+    assert len(batch) == len(lines)
+    assert batch.jsonl() == b"".join(lines)
+    assert batch.json_items() == b",\n".join(line[:-1] for line in lines)
+    json_reader = _json_table(b"".join(lines), 1, Path("x.parquet"))
+    built = rows_table([batch])
+    assert same_columns(built, json_reader)
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(plain_records, min_size=1, max_size=4), single=st.booleans())
+def test_rows_and_batches_make_one_table_as_the_json_reader_would(
+    parts: list[list[PlainRecord]], single: bool
+) -> None:
+    """A Parquet block mixes single rows (from mixed batches) and whole batches."""
+    items: list[Any] = []
+    lines: list[bytes] = []
+    for records in parts:
+        batch = held(records)
+        if batch is None:
+            continue
+        lines += lines_written(records)
+        if single:
+            items += [row for row in map(sharegpt_row, records) if row is not None]
+        else:
+            items.append(batch)
+        single = not single
+    if not items:
+        return
+    built = rows_table(items)
+    json_reader = _json_table(b"".join(lines), 1, Path("x.parquet"))
+    assert same_columns(built, json_reader)
+
+
+plain_files = st.builds(
+    lambda held, other: held[: len(held) // 2] + other + held[len(held) // 2 :],
+    lines_of(held_roles, 1),
+    st.just([]) | lines_of(any_roles, 1).map(lambda rows: rows[:1]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURES)
+@given(
+    rows=plain_files,
+    copies=st.sampled_from([1, 40]),
+    suffix=st.sampled_from([".jsonl", ".json", ".parquet"]),
+    strict=st.booleans(),
+)
+def test_files_of_plain_records_convert_in_bulk_to_the_same_bytes_and_reports(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: list[str],
+    copies: int,
+    suffix: str,
+    strict: bool,
+) -> None:
+    """Every line plain (the bulk path): odd texts, system and tool turns, a refused pattern."""
+    path = write(tmp_path / "p.jsonl", rows * copies)
+
+    def run(name: str) -> Any:
+        target = tmp_path / f"{name}.sharegpt{suffix}"
+        target.unlink(missing_ok=True)
+        try:
+            report = convert_file(path, target, "sharegpt", strict=strict)
+        except Exception as error:
+            return type(error).__name__, str(error)
+        if not target.exists():
+            return report.problems, report.lossy, None
+        if suffix == ".parquet":
+            output: Any = pq.read_table(target).to_pylist()
+        else:
+            output = target.read_bytes()
+            if suffix == ".json":
+                json.loads(output)
+            else:
+                [json.loads(one) for one in output.splitlines()]
+        return report.total, report.converted, report.problems, report.lossy, output
+
+    fast, slow = both(monkeypatch, run)
+    assert fast == slow
+
+
+def test_parquet_blocks_of_plain_records_share_one_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks that start with or without a system text are written as they come, unspooled."""
+    from talimat.formats import io
+
+    system = plain_line(["system", "user", "assistant"], ["Kısa yanıtla.", "Selam", "Merhaba"])
+    other = plain_line(["user", "assistant"], ["2+2?", "4"])
+    path = write(tmp_path / "s.jsonl", [other, system, other, system, system, other] * 50)
+    monkeypatch.setattr(io, "PARQUET_BATCH", 7)
+    monkeypatch.setattr(io, "_LINES_HINT", 300)  # input batches of a few lines
+
+    def no_spool(*args: Any) -> None:
+        raise AssertionError("the blocks' schemas differ")
+
+    monkeypatch.setattr(io, "_Spool", no_spool)
+    target = tmp_path / "s.sharegpt.parquet"
+    assert convert_file(path, target, "sharegpt").converted == 300
+    parquet = pq.ParquetFile(target)
+    assert parquet.metadata.num_row_groups > 10
+    rows = parquet.read().to_pylist()
+    assert rows[:2] == [
+        {
+            "system": None,
+            "conversations": [{"from": "human", "value": "2+2?"}, {"from": "gpt", "value": "4"}],
+        },
+        {
+            "system": "Kısa yanıtla.",
+            "conversations": [
+                {"from": "human", "value": "Selam"},
+                {"from": "gpt", "value": "Merhaba"},
+            ],
+        },
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".parquet"])
+def test_bulk_batches_and_a_batch_with_a_refused_record_write_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """Small batches: most are written in bulk, one record by record (it holds a refused
+    pattern and a record with a key of its own), so Parquet blocks mix both; lenient mode
+    lists the refused record."""
+    from talimat.formats import io
+
+    monkeypatch.setattr(io, "_LINES_HINT", 300)
+    monkeypatch.setattr(io, "PARQUET_BATCH", 5)
+    held = [
+        plain_line(["system", "user", "assistant"], ["Kısa yanıtla 😀", "a\u2028b", "c\x00d"]),
+        plain_line(["user", "assistant", "tool", "assistant"], ['"q"', "r\\", "{}", "s%s"]),
+    ]
+    refused = plain_line(["user", "system", "assistant"], ["a", "b", "c"])
+    own_key = '{"messages": [{"role": "user", "content": "x"}], "id": 7}'
+    path = write(tmp_path / "m.jsonl", held * 10 + [refused, own_key] + held * 10)
+
+    def run(name: str) -> Any:
+        target = tmp_path / f"{name}.sharegpt{suffix}"
+        report = convert_file(path, target, "sharegpt", strict=False)
+        output = pq.read_table(target).to_pylist() if suffix == ".parquet" else target.read_bytes()
+        return report.total, report.converted, report.lossy, output
+
+    fast, slow = both(monkeypatch, run)
+    assert fast == slow
+    assert fast[:2] == (42, 41)
+    assert [(p.record, p.code) for p in fast[2]] == [(21, "lossy_system_position")]

@@ -440,3 +440,43 @@ def test_numpy_counts_bytes_as_bytes_count_does(data: bytes, byte: int) -> None:
         patch.setattr(io, "_NUMPY_BLOCK", 0)
         assert io.byte_counter(1)(data, byte) == data.count(byte)  # numpy's count
     assert io.byte_counter(1)(data, byte) == data.count(byte)  # a small file's
+
+
+def messages_lines(count: int) -> bytes:
+    record = {
+        "messages": [
+            {"role": "user", "content": "Selam"},
+            {"role": "assistant", "content": "Merhaba"},
+        ]
+    }
+    return line(record) * count
+
+
+def test_a_full_disk_while_parquet_blocks_are_written_keeps_the_target(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain records, written in bulk: the writer's error is one line naming the target."""
+    from talimat.formats import io
+
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(messages_lines(50))
+    target = tmp_path / "out.parquet"
+    target.write_text("previous\n", encoding="utf-8")
+    monkeypatch.setattr(io, "PARQUET_BATCH", 4)
+    monkeypatch.setattr(io, "_LINES_HINT", 200)  # several batches of lines
+    calls: list[int] = []
+    write_table = pq.ParquetWriter.write_table
+
+    def full(self: Any, table: Any, *args: Any, **kwargs: Any) -> None:
+        calls.append(table.num_rows)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        write_table(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    with pytest.raises(FormatError) as caught:
+        convert_file(source, target, "sharegpt")
+    assert str(caught.value).startswith(f"{target}: could not be written (No space left on device)")
+    assert len(calls) == 3  # nothing written after the error
+    assert target.read_text("utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.parquet"]

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, cast
 from .detect import READERS, WRITERS, FormatName, check_format_name, detect
 from .fast import (
     PlainRecord,
+    ShareGPTBatch,
     as_dict,
     plain_batches,
     roles_of,
     row_line,
     sft_ok,
     sft_pattern_ok,
-    sharegpt_lines,
     sharegpt_plan,
     sharegpt_row,
 )
@@ -746,10 +746,8 @@ def convert_file(
                 if None not in plans.values():
                     scan.format = "messages"
                     scan.detected = True
-                    if rows_ok:
-                        yield list(map(sharegpt_row, values, map(plans.__getitem__, patterns)))
-                    else:  # a list of lines: the writers take a batch in one call
-                        yield sharegpt_lines(values, patterns, plans)  # type: ignore[arg-type]
+                    # Encoded by the writer, in its own form, in a few calls per batch.
+                    yield ShareGPTBatch(values, patterns, plans)  # type: ignore[arg-type]
                     continue
             yield from encoded(good(_numbered([(start, values, every)])))
 

@@ -20,13 +20,18 @@ What the Structs cannot say is checked here, in bulk:
   :func:`sharegpt_plan` — per role pattern, cached, computed by the detailed checker and
   writer themselves, so the two paths cannot disagree.
 
+Converting to ShareGPT, a batch whose records all take the fast path is written in bulk
+(:class:`ShareGPTBatch`): a few calls per batch instead of a dict and an encoder call per
+record, the same bytes.
+
 Tests check that both paths give the same reports and bytes (``tests/test_formats_fast.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
+from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -35,6 +40,7 @@ import orjson
 
 from .io import (
     BLANK,
+    EncodedBatch,
     byte_counter,
     jsonl_blocks,
     parse_line,
@@ -45,6 +51,7 @@ from .problems import Lossy
 __all__ = [
     "PlainMessage",
     "PlainRecord",
+    "ShareGPTBatch",
     "as_dict",
     "plain_batches",
     "plain_jsonl",
@@ -53,7 +60,6 @@ __all__ = [
     "rows_table",
     "sft_ok",
     "sft_pattern_ok",
-    "sharegpt_lines",
     "sharegpt_plan",
     "sharegpt_row",
 ]
@@ -302,58 +308,151 @@ def row_line(row: tuple[Any, ...]) -> bytes:
     return line
 
 
-def sharegpt_lines(
-    records: list[PlainRecord],
-    patterns: list[tuple[str, ...]],
-    plans: dict[tuple[str, ...], tuple[bool, tuple[str, ...]]],
-) -> list[bytes]:
-    """The ShareGPT lines of many records (their role patterns and plans known): the bulk
-    spelling of :func:`row_line` of :func:`sharegpt_row`, the same bytes."""
-    dumps, option = _DUMPS, orjson.OPT_APPEND_NEWLINE
-    lines = []
-    for record, roles in zip(records, patterns, strict=True):
-        system, speakers = plans[roles]
-        messages = record.messages
-        if system:
-            out: dict[str, Any] = {
-                "system": messages[0].content,
-                "conversations": [
-                    {"from": speaker, "value": m.content}
-                    for speaker, m in zip(speakers, messages[1:], strict=True)
-                ],
-            }
-        else:
-            out = {
-                "conversations": [
-                    {"from": speaker, "value": m.content}
-                    for speaker, m in zip(speakers, messages, strict=True)
-                ]
-            }
-        lines.append(dumps(out, option=option))
-    return lines
+# A template is a record's line with each text left as ``%s``, filled by ``bytes % texts``.
+# The sentinel stands in for a text while the template is made: no key or speaker holds it.
+_SENTINEL = "\x00"
+_SENTINEL_JSON = _DUMPS(_SENTINEL)
+_TEMPLATES: dict[tuple[str, ...], bytes] = {}
 
 
-def rows_table(rows: list[tuple[Any, ...]]) -> Any:
-    """An Arrow table of ShareGPT rows, built from columns (as Arrow's JSON reader would).
+def _template(roles: tuple[str, ...], plan: tuple[bool, tuple[str, ...]]) -> bytes:
+    """The JSON line of any record of this role pattern, its texts left as ``%s``.
 
-    The columns are those the JSON reader infers for the rows' lines: ``system`` (only
-    when some row has one) before ``conversations``, a list of ``{from, value}`` structs.
+    Made by :func:`row_line` itself, so the keys, their order and the speakers are what
+    the per-record writer writes.
     """
+    template = _TEMPLATES.get(roles)
+    if template is None:
+        system, speakers = plan
+        texts = [_SENTINEL] * len(speakers)
+        line = row_line((_SENTINEL if system else None, speakers, texts))
+        template = b"%s".join(part.replace(b"%", b"%%") for part in line.split(_SENTINEL_JSON))
+        if len(_TEMPLATES) < _CACHE_LIMIT:
+            _TEMPLATES[roles] = template
+    return template
+
+
+_ENCODE_LINES = msgspec.json.Encoder().encode_lines
+
+
+class ShareGPTBatch(EncodedBatch):
+    """Plain records whose role patterns ShareGPT holds, encoded in bulk for any writer.
+
+    The bytes are those of :func:`row_line` of :func:`sharegpt_row` for every record,
+    made in a few calls per batch instead of a dict and an encoder call per record: one
+    msgspec call encodes every text of the batch as JSON strings (msgspec and orjson
+    escape every code point alike; the tests check it), and each record's line is the
+    template of its role pattern filled with its texts, the whole batch in one
+    ``bytes % texts``. Parquet takes Arrow columns built from the records directly.
+    """
+
+    __slots__ = ("_plans", "_records", "_roles")
+
+    def __init__(
+        self,
+        records: list[PlainRecord],
+        patterns: list[tuple[str, ...]],
+        plans: Mapping[tuple[str, ...], tuple[bool, tuple[str, ...]]],
+    ) -> None:
+        self._records = records
+        self._roles = patterns
+        self._plans = plans
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def _filled(self, end: bytes, separator: bytes) -> bytes:
+        """Every record's line (its final newline replaced by ``end``), joined by ``separator``."""
+        plans = self._plans
+        templates = {roles: _template(roles, plan)[:-1] + end for roles, plan in plans.items()}
+        texts = [message.content for record in self._records for message in record.messages]
+        encoded = _ENCODE_LINES(texts).split(b"\n")  # a JSON string holds no raw newline
+        encoded.pop()  # the empty piece after the last newline
+        form = separator.join(map(templates.__getitem__, self._roles))
+        data: bytes = form % tuple(encoded)
+        return data
+
+    def jsonl(self) -> bytes:
+        """The records as JSON lines, each ending in a newline."""
+        return self._filled(b"\n", b"")
+
+    def json_items(self) -> bytes:
+        """The records as the items of a JSON list, one a line, joined by commas."""
+        return self._filled(b"", b",\n")
+
+    def columns(self) -> tuple[Any, Any, Any, Any]:
+        """(system texts or nulls, speakers, texts, turns per record) as Arrow arrays."""
+        import numpy as np
+        import pyarrow as pa
+
+        plans, roles = self._plans, self._roles
+        texts = pa.array(
+            [message.content for record in self._records for message in record.messages],
+            pa.string(),
+        )
+        has_system = {pattern: plan[0] for pattern, plan in plans.items()}
+        flags = np.fromiter(map(has_system.__getitem__, roles), np.bool_, len(roles))
+        sizes = np.fromiter(map(len, roles), np.int64, len(roles))
+        if flags.any():
+            starts = np.cumsum(sizes) - sizes  # each record's first message
+            systems = texts.take(pa.array(starts, mask=~flags))
+            skip = {
+                pattern: (False,) * int(plan[0]) + (True,) * len(plan[1])
+                for pattern, plan in plans.items()
+            }
+            keep = np.fromiter(
+                chain.from_iterable(map(skip.__getitem__, roles)), np.bool_, len(texts)
+            )
+            texts = texts.filter(pa.array(keep))
+        else:
+            systems = pa.nulls(len(roles), pa.string())
+        speakers = pa.array(
+            list(chain.from_iterable(plans[pattern][1] for pattern in roles)), pa.string()
+        )
+        return systems, speakers, texts, sizes - flags
+
+
+def rows_table(items: list[Any]) -> Any:
+    """An Arrow table of ShareGPT rows and batches, built from columns as Arrow's JSON reader would.
+
+    ``items`` are rows of :func:`sharegpt_row` and :class:`ShareGPTBatch` objects, in order.
+    The columns are those the JSON reader infers for their lines: ``system`` (only when
+    some row has one) before ``conversations``, a list of ``{from, value}`` structs.
+    """
+    import numpy as np
     import pyarrow as pa
 
-    systems = [row[0] for row in rows]
-    speakers = [speaker for row in rows for speaker in row[1]]
-    texts = [text for row in rows for text in row[2]]
-    offsets = [0]
-    total = 0
-    for row in rows:
-        total += len(row[1])
-        offsets.append(total)
-    turns = pa.StructArray.from_arrays(
-        [pa.array(speakers, pa.string()), pa.array(texts, pa.string())], ["from", "value"]
-    )
-    conversations = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), turns)
+    parts: list[tuple[Any, Any, Any, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+
+    def flush() -> None:  # consecutive single rows, from Python lists
+        if rows:
+            systems = pa.array([row[0] for row in rows], pa.string())
+            speakers = pa.array([s for row in rows for s in row[1]], pa.string())
+            texts = pa.array([text for row in rows for text in row[2]], pa.string())
+            sizes = np.fromiter((len(row[1]) for row in rows), np.int64, len(rows))
+            parts.append((systems, speakers, texts, sizes))
+            rows.clear()
+
+    for item in items:
+        if type(item) is tuple:
+            rows.append(item)
+        else:
+            flush()
+            parts.append(item.columns())
+    flush()
+    systems, speakers, texts = (pa.concat_arrays([part[i] for part in parts]) for i in range(3))
+    sizes = np.concatenate([part[3] for part in parts])
+    offsets = np.zeros(len(sizes) + 1, np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    if len(speakers):
+        turns = pa.StructArray.from_arrays([speakers, texts], ["from", "value"])
+    else:  # only empty conversations (system-only records): Arrow infers a list of nulls
+        turns = pa.nulls(0)
+    conversations = pa.ListArray.from_arrays(pa.array(offsets), turns)
     columns = {"conversations": conversations}
-    if any(system is not None for system in systems):
-        columns = {"system": pa.array(systems, pa.string()), **columns}
+    if systems.null_count < len(systems):
+        # First, as a system comes before its turns; in every block alike (Arrow's JSON
+        # reader would put it where it first meets one), so that the blocks share a schema.
+        columns = {"system": systems, **columns}
     return pa.table(columns)

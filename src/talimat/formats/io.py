@@ -38,6 +38,7 @@ __all__ = [
     "BLANK",
     "READ_SUFFIXES",
     "WRITE_SUFFIXES",
+    "EncodedBatch",
     "Pending",
     "atomic_target",
     "byte_counter",
@@ -675,10 +676,32 @@ def atomic_target(target: Path) -> Iterator[Pending]:
         pending.path.unlink(missing_ok=True)
 
 
+class EncodedBatch:
+    """Many records a fast path encodes in bulk, in the form each writer asks for.
+
+    :func:`write_encoded` takes one in place of their lines; the bytes must be those of
+    :func:`encode` for each record (:class:`.fast.ShareGPTBatch` is one).
+    """
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def jsonl(self) -> bytes:
+        """The records as JSON lines, each ending in a newline."""
+        raise NotImplementedError
+
+    def json_items(self) -> bytes:
+        """The records as the items of a JSON list, one a line, joined by ``,\\n``."""
+        raise NotImplementedError
+
+
 def write_encoded(lines: Iterable[Any], target: Path, temporary: Path) -> int:
     """Write encoded records (lines from :func:`encode`) to ``temporary`` in ``target``'s format.
 
-    An item may also be a list of lines, or of the fast path's rows (Parquet only).
+    An item may also be a list of lines, an :class:`EncodedBatch`, or one of the fast
+    path's rows (Parquet only).
 
     Returns how many records were written.
     """
@@ -704,6 +727,10 @@ def _write_jsonl(lines: Iterable[Any], path: Path) -> int:
                 handle.writelines(line)
                 count += len(line)
                 continue
+            if isinstance(line, EncodedBatch):
+                write(line.jsonl())
+                count += len(line)
+                continue
             write(line)
             count += 1
         handle.flush()
@@ -723,6 +750,11 @@ def _write_json(lines: Iterable[Any], path: Path) -> int:
                     write(b",\n" if count else b"\n")
                     write(b",\n".join([one[:-1] for one in line]))
                     count += len(line)
+                continue
+            if isinstance(line, EncodedBatch):
+                write(b",\n" if count else b"\n")
+                write(line.json_items())
+                count += len(line)
                 continue
             write(b",\n" if count else b"\n")
             write(line[:-1])
@@ -781,27 +813,38 @@ def _write_parquet(lines: Iterable[Any], target: Path, path: Path) -> int:
 def _tables(lines: Iterable[Any], target: Path) -> Iterator[tuple[int, Any]]:
     """(number of the first record, Arrow table) for each batch of encoded lines or rows."""
     batch: list[Any] = []
-    count = 0
+    count = 0  # records so far
+    rows = 0  # records in ``batch``
     for line in lines:
         if type(line) is list:  # a batch of rows or lines
             batch.extend(line)
-            count += len(line)
-        else:
+            size = len(line)
+        else:  # a line, a row or an EncodedBatch
             batch.append(line)
-            count += 1
-        if len(batch) >= PARQUET_BATCH:
-            yield count - len(batch) + 1, _batch_table(batch, count - len(batch) + 1, target)
+            size = len(line) if isinstance(line, EncodedBatch) else 1
+        count += size
+        rows += size
+        if rows >= PARQUET_BATCH:
+            yield count - rows + 1, _batch_table(batch, count - rows + 1, target)
             batch = []
+            rows = 0
     if batch:
-        yield count - len(batch) + 1, _batch_table(batch, count - len(batch) + 1, target)
+        yield count - rows + 1, _batch_table(batch, count - rows + 1, target)
 
 
 def _batch_table(batch: list[Any], first: int, target: Path) -> Any:
-    from .fast import row_line, rows_table
+    from .fast import ShareGPTBatch, row_line, rows_table
 
-    if all(type(item) is tuple for item in batch):
+    if all(type(item) is tuple or type(item) is ShareGPTBatch for item in batch):
         return rows_table(batch)
-    lines = [row_line(item) if type(item) is tuple else item for item in batch]
+    lines: list[bytes] = []
+    for item in batch:
+        if type(item) is tuple:
+            lines.append(row_line(item))
+        elif isinstance(item, EncodedBatch):
+            lines.extend(item.jsonl().splitlines(keepends=True))
+        else:
+            lines.append(item)
     for index, line in enumerate(lines):
         if b'"arguments"' in line:  # tool calls: arguments as JSON text (see above)
             record = orjson.loads(line)
