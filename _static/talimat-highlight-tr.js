@@ -2,7 +2,7 @@
  * Sphinx's sphinx_highlight.js compares text.toLowerCase() with the words, which misses
  * "IŞIK" for "ışık" and shifts positions after "İ". This runs first (it loads before
  * sphinx_highlight.js) and marks the words the Turkish way; Sphinx's pass then skips them.
- * Both are deferred (talimat_sphinx.script_loading), and Sphinx's pass runs as soon as its file
+ * Both are deferred (talimat_sphinx.render_blocking), and Sphinx's pass runs as soon as its file
  * does when the page is parsed, reading and clearing the stored words: so this pass runs as
  * soon as this file does too, not at DOMContentLoaded, which comes after both. */
 "use strict";

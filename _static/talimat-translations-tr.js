@@ -19,7 +19,7 @@
  *    Its strings and the icons' <title>s live in top-level bindings of copybutton.js (loaded
  *    before this file), read again at every click. When to draw the buttons is copybutton.js's
  *    choice: at DOMContentLoaded if it runs while the page is parsed, at once if it runs after
- *    (deferred, as talimat_sphinx.script_loading loads it). So the bindings are set for the
+ *    (deferred, as talimat_sphinx.render_blocking loads it). So the bindings are set for the
  *    buttons still to come, and buttons already drawn get the Turkish label and icon. */
 (function () {
   if (typeof messages === "undefined" || typeof locale === "undefined") return;

@@ -1,18 +1,19 @@
-"""Scripts that never hold up the first paint: every script file in ``<head>`` deferred.
+"""Nothing in ``<head>`` holds up the first paint but the style sheets the screen needs.
 
 Sphinx, the themes and the extensions add their scripts as plain ``<script src>`` tags in
 ``<head>``: the browser stops parsing the page at each one until it has fetched and run it. On a
 throttled phone (Lighthouse's mobile settings) that cost every page about a second of blank
 screen, and the search page most: its index (``searchindex.js``, 37 KB gzipped in Turkish) was one
-of them. None of these scripts draws anything the first paint needs, so each one is loaded with
-``defer``: fetched in parallel, run in document order once the page is parsed, before
-``DOMContentLoaded``.
+of them. None of these scripts draws anything the first paint needs, so each script file is
+loaded with ``defer`` (fetched in parallel, run in document order once the page is parsed, before
+``DOMContentLoaded``) and each inline script becomes ``type="module"``: inline scripts ignore
+``defer``, but a module script waits in the same queue, in document order, so the theme's
+``DOCUMENTATION_OPTIONS.pagename = …`` still runs after ``documentation_options.js``.
+The print style sheet (``_static/print.css``, all of it inside ``@media print``) is linked with
+``media="print"``: the same rules, and a request the screen no longer waits for.
 
-Deferring changes when scripts run relative to each other, which four of them care about:
+Deferring changes when scripts run relative to each other, which some of them care about:
 
-* ``documentation_options.js`` stays a plain tag: pydata-sphinx-theme writes inline scripts
-  (``DOCUMENTATION_OPTIONS.pagename = …``) that need it at once, and inline scripts cannot be
-  deferred. It is 0.5 KB and loads beside the style sheets, which block the paint anyway.
 * Sphinx's ``_ready`` (doctools.js) and sphinx-copybutton run their callbacks at once when the
   page is already parsed, as it is for a deferred script: the order of the files becomes the
   order of the work. So ``translations.js`` moves right after ``doctools.js`` (the search page
@@ -31,26 +32,28 @@ import os
 from typing import Any
 
 from sphinx.application import Sphinx
-from sphinx.builders.html._assets import _JavaScript
+from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
 
-__all__ = ["BLOCKING", "deferred_scripts", "setup"]
+__all__ = ["PRINT_ONLY", "deferred_scripts", "print_only_styles", "setup"]
 
-#: Script files left as plain tags (see the module docstring).
-BLOCKING = frozenset({"documentation_options.js"})
 #: Files that must run right after ``doctools.js``, in this order; the search scripts only on
 #: the search page (elsewhere they are not loaded at all).
 AFTER_DOCTOOLS = ("translations.js",)
 SEARCH_SCRIPTS = ("searchtools.js", "language_data.js")
+#: Style sheets whose every rule sits inside ``@media print`` (tests/test_sphinx_render_blocking
+#: checks it): linked with ``media="print"``, they no longer block the screen's first paint.
+PRINT_ONLY = frozenset({"print.css"})
 
 
-def _name(script: _JavaScript) -> str:
-    return os.path.basename(os.fspath(script.filename or ""))
+def _name(asset: _JavaScript | _CascadingStyleSheet) -> str:
+    return os.path.basename(os.fspath(asset.filename or ""))
 
 
 def _deferred(script: _JavaScript, priority: int) -> _JavaScript:
     attributes = dict(script.attributes)
-    inline = not script.filename
-    if not inline and _name(script) not in BLOCKING and "async" not in attributes:
+    if not script.filename:
+        attributes.setdefault("type", "module")
+    elif "async" not in attributes:
         attributes["defer"] = "defer"
     return _JavaScript(script.filename, priority=priority, **attributes)
 
@@ -74,17 +77,32 @@ def deferred_scripts(scripts: list[_JavaScript], search_page: bool) -> list[_Jav
     return [_deferred(script, position) for position, script in enumerate(final)]
 
 
-def defer_page_scripts(
+def print_only_styles(styles: list[_CascadingStyleSheet]) -> list[_CascadingStyleSheet]:
+    """``styles`` with the print-only style sheets linked for print media."""
+    return [
+        _CascadingStyleSheet(
+            style.filename, priority=style.priority, **{**style.attributes, "media": "print"}
+        )
+        if _name(style) in PRINT_ONLY
+        else style
+        for style in styles
+    ]
+
+
+def unblock_page(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    if app.builder.format != "html" or "script_files" not in context:
+    if app.builder.format != "html":
         return
-    context["script_files"] = deferred_scripts(
-        list(context["script_files"]), search_page=pagename == "search"
-    )
+    if "script_files" in context:
+        context["script_files"] = deferred_scripts(
+            list(context["script_files"]), search_page=pagename == "search"
+        )
+    if "css_files" in context:
+        context["css_files"] = print_only_styles(list(context["css_files"]))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Late: after every handler that adds a page's own scripts (search_ranking, search_tr, …).
-    app.connect("html-page-context", defer_page_scripts, priority=900)
+    app.connect("html-page-context", unblock_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,4 +1,4 @@
-"""talimat_sphinx.script_loading: every script file deferred, in the order the scripts need."""
+"""talimat_sphinx.render_blocking: every script deferred in the order they need, print CSS."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from sphinx.builders.html._assets import _JavaScript
+from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
 from sphinx.testing.util import SphinxTestApp
 
-from talimat_sphinx.script_loading import deferred_scripts
+from talimat_sphinx.render_blocking import PRINT_ONLY, deferred_scripts, print_only_styles
+
+ROOT = Path(__file__).resolve().parent.parent
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>")
 
@@ -35,19 +37,25 @@ def names(scripts: list[_JavaScript]) -> list[str]:
     return [Path(str(script.filename)).name or "(inline)" for script in scripts]
 
 
-def test_every_script_file_but_the_options_is_deferred() -> None:
+def test_every_script_is_deferred() -> None:
     scripts = deferred_scripts(sphinx_like(), search_page=False)
     blocking = [
         Path(str(s.filename)).name
         for s in scripts
         if s.filename and "defer" not in s.attributes and "async" not in s.attributes
     ]
-    assert blocking == ["documentation_options.js"]
+    assert blocking == []
+    # Inline scripts ignore defer; as modules they wait in the same queue, in document order.
     inline = [s for s in scripts if not s.filename]
     assert inline
-    assert all("defer" not in s.attributes for s in inline)  # defer means nothing there
+    assert all(s.attributes.get("type") == "module" for s in inline)
     gid = [s.attributes for s in scripts if "gid" in str(s.filename)]
     assert gid == [{"async": "async"}]  # an async script stays async
+
+
+def test_an_inline_script_still_runs_after_the_options_it_sets() -> None:
+    order = names(deferred_scripts(sphinx_like(), search_page=False))
+    assert order.index("documentation_options.js") < order.index("(inline)")
 
 
 def test_translations_run_right_after_doctools() -> None:
@@ -72,10 +80,32 @@ def test_priorities_keep_the_order_through_sphinxs_sort() -> None:
     assert sorted(scripts, key=lambda script: script.priority) == scripts
 
 
-@pytest.mark.sphinx("html", testroot="site", srcdir="script-loading")
-def test_a_built_page_loads_no_script_file_that_blocks_but_the_options(
-    app: SphinxTestApp,
-) -> None:
+def test_print_only_style_sheets_are_for_print_media() -> None:
+    styles = [
+        _CascadingStyleSheet("_static/talimat.css"),
+        _CascadingStyleSheet("_static/print.css"),
+    ]
+    linked = {Path(str(s.filename)).name: s.attributes for s in print_only_styles(styles)}
+    assert linked["print.css"]["media"] == "print"
+    assert linked["print.css"]["rel"] == "stylesheet"
+    assert "media" not in linked["talimat.css"]
+
+
+@pytest.mark.parametrize("name", sorted(PRINT_ONLY))
+def test_a_print_only_style_sheet_has_every_rule_inside_media_print(name: str) -> None:
+    """Else media="print" would drop its screen rules."""
+    css = re.sub(r"/\*.*?\*/", "", (ROOT / "_static" / name).read_text("utf-8"), flags=re.S)
+    css = css.strip()
+    assert css.startswith("@media print {")
+    depth = 0
+    for position, char in enumerate(css):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and char == "}":
+            assert position == len(css) - 1, "a rule outside @media print"
+
+
+@pytest.mark.sphinx("html", testroot="site", srcdir="render-blocking")
+def test_a_built_page_loads_no_script_that_blocks(app: SphinxTestApp) -> None:
     app.build()
     page = (Path(app.outdir) / "index.html").read_text(encoding="utf-8")
     head = page[: page.index("</head>")]
@@ -84,6 +114,5 @@ def test_a_built_page_loads_no_script_file_that_blocks_but_the_options(
         for attributes in _SCRIPT.findall(head)
         if "src=" in attributes and "defer" not in attributes and "async" not in attributes
     ]
-    assert len(blocking) == 1, blocking
-    assert "documentation_options.js" in blocking[0]
-    assert re.search(r'<script defer="defer" src="[^"]*doctools\.js', head)
+    assert blocking == []
+    assert re.search(r'<script defer="defer" src="[^"]*documentation_options\.js', head)
