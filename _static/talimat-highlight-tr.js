@@ -1,7 +1,10 @@
 /* Turkish-aware highlighting of search words on the Turkish site.
  * Sphinx's sphinx_highlight.js compares text.toLowerCase() with the words, which misses
  * "IŞIK" for "ışık" and shifts positions after "İ". This runs first (it loads before
- * sphinx_highlight.js) and marks the words the Turkish way; Sphinx's pass then skips them. */
+ * sphinx_highlight.js) and marks the words the Turkish way; Sphinx's pass then skips them.
+ * Both are deferred (talimat_sphinx.render_blocking), and Sphinx's pass runs as soon as its file
+ * does when the page is parsed, reading and clearing the stored words: so this pass runs as
+ * soon as this file does too, not at DOMContentLoaded, which comes after both. */
 "use strict";
 (function () {
   const lower = (text) => text.toLocaleLowerCase("tr");
@@ -27,7 +30,7 @@
     }
   };
 
-  document.addEventListener("DOMContentLoaded", () => {
+  const highlightStoredWords = () => {
     let stored = "";
     try { stored = localStorage.getItem("sphinx_highlight_terms") || ""; } catch (e) { /* private mode */ }
     const words = lower(stored || new URL(window.location).searchParams.get("highlight") || "")
@@ -36,5 +39,7 @@
     if (!words.length) return;
     const body = document.querySelector("div.body") || document.body;
     words.forEach((word) => highlight(body, word));
-  });
+  };
+  if (document.readyState !== "loading") highlightStoredWords();
+  else document.addEventListener("DOMContentLoaded", highlightStoredWords);
 })();

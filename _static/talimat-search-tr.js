@@ -1,6 +1,6 @@
 /* Turkish query side of the search (see tools/talimat_search_tr.py for why).
  * Loaded deferred on the Turkish search page only: after searchtools.js and language_data.js,
- * before Sphinx's Search.init runs the query from the URL. */
+ * before searchindex.js, whose Search.setIndex runs the query Search.init queued. */
 "use strict";
 (function () {
   const table = window.TALIMAT_STEM_TABLE || {};
@@ -19,7 +19,9 @@
     };
   };
   // Sphinx lowercases queries with toLowerCase(), which turns "I" into "i" and "İ" into
-  // "i" + U+0307; lowercasing the Turkish way first leaves it nothing to get wrong.
-  const performSearch = Search.performSearch;
-  Search.performSearch = (query) => performSearch(query.toLocaleLowerCase("tr"));
+  // "i" + U+0307; lowercasing the Turkish way first leaves it nothing to get wrong. Wrapped at
+  // Search.query, which every search passes (the one from the URL too: Search.init may have
+  // queued it before this file ran, and Search.setIndex runs it through Search.query).
+  const query = Search.query;
+  Search.query = (text) => query(text.toLocaleLowerCase("tr"));
 })();

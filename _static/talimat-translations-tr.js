@@ -17,7 +17,10 @@
 
 /* 3. sphinx-copybutton has no Turkish: its button said "Copy" / "Copied!" on the Turkish site.
  *    Its strings and the icons' <title>s live in top-level bindings of copybutton.js (loaded
- *    before this file); the buttons are drawn at DOMContentLoaded, after this runs. */
+ *    before this file), read again at every click. When to draw the buttons is copybutton.js's
+ *    choice: at DOMContentLoaded if it runs while the page is parsed, at once if it runs after
+ *    (deferred, as talimat_sphinx.render_blocking loads it). So the bindings are set for the
+ *    buttons still to come, and buttons already drawn get the Turkish label and icon. */
 (function () {
   if (typeof messages === "undefined" || typeof locale === "undefined") return;
   /* global messages, locale, iconCopy, iconCheck */
@@ -32,4 +35,8 @@
   locale = "tr";
   iconCopy = iconCopy.replace(english.copy_to_clipboard, messages.tr.copy_to_clipboard);
   iconCheck = iconCheck.replace(english.copy_success, messages.tr.copy_success);
+  document.querySelectorAll("button.copybtn").forEach((button) => {
+    button.setAttribute("data-tooltip", messages.tr.copy);
+    button.innerHTML = iconCopy;
+  });
 })();

@@ -6,7 +6,9 @@ Needs ``npm ci --prefix benchmarks/lighthouse`` and Debian's Chromium (``CHROME_
 ``/usr/bin/chromium``). Lighthouse's default (mobile) settings: a throttled phone. Targets
 (issue 15): performance >= 95, accessibility, best practices and SEO = 100 on the chooser, a
 chapter, a notebook, the glossary and the search page. Scores are medians of ``--runs``; the exit
-code is 1 when one misses its target.
+code is 1 when one misses its target. Lighthouse's simulated phone is only as steady as the
+machine under it: each page's line (and the JSON) also gives the 1-minute load average before
+and after its runs.
 """
 
 from __future__ import annotations
@@ -59,16 +61,22 @@ def main(argv: list[str] | None = None) -> int:
     if not LIGHTHOUSE.is_file():
         print("run `npm ci --prefix benchmarks/lighthouse` first", file=sys.stderr)
         return 1
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, object]] = {}
     missed = []
     with pages_like_server(SITE) as base:
         urls = {"chooser": f"{base}/index.html?choose"}
         urls |= {f"{lang}/{page}": f"{base}/{lang}/{page}" for lang in LANGUAGES for page in PAGES}
         for name, url in urls.items():
+            load_before = os.getloadavg()[0]
             runs = [audit(url) for _ in range(args.runs)]
+            load = (load_before, os.getloadavg()[0])
             scores = {c: statistics.median(run[c] for run in runs) for c in TARGETS}
-            results[name] = scores
-            print(f"{name}: " + ", ".join(f"{c} {s:.0f}" for c, s in scores.items()))
+            results[name] = {**scores, "load": load}
+            print(
+                f"{name}: "
+                + ", ".join(f"{c} {s:.0f}" for c, s in scores.items())
+                + f" (load {load[0]:.2f}-{load[1]:.2f})"
+            )
             missed += [f"{name} {c} {s:.0f}" for c, s in scores.items() if s < TARGETS[c]]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

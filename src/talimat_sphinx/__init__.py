@@ -14,6 +14,8 @@
   :mod:`~talimat_sphinx.bibliography_tr`: the Turkish glossary order, index and bibliography;
 * :mod:`~talimat_sphinx.controls`: the switcher's anchor, one download menu, visible focus;
 * :mod:`~talimat_sphinx.assets`: inline SVG icons, search assets only on the search page;
+* :mod:`~talimat_sphinx.render_blocking`: every script deferred, in the order they need, and the
+  print style sheet for print only;
 * :mod:`~talimat_sphinx.handout`: the class handout, one PDF per language.
 
 The build and catalog tools (:mod:`~talimat_sphinx.site_build`,
@@ -46,6 +48,7 @@ EXTENSIONS = (
     "talimat_sphinx.bibliography_tr",
     "talimat_sphinx.controls",
     "talimat_sphinx.assets",
+    "talimat_sphinx.render_blocking",
     "talimat_sphinx.handout",
 )
 

@@ -87,7 +87,11 @@ def test_turkish_dom_has_no_english_interface_string(
 
 
 def test_copy_button_answers_in_turkish(page: object, site_url: str) -> None:
+    """Deferred, copybutton.js draws its buttons before the Turkish labels' script runs (the
+    English "Copy" came back when the scripts were first deferred): the labels must hold."""
     page.goto(f"{site_url}/tr/notebooks/02-finding-datasets.html")  # type: ignore[attr-defined]
+    script = page.locator('head script[src*="copybutton"]')  # type: ignore[attr-defined]
+    assert script.get_attribute("defer") is not None  # the case this test is about
     button = page.locator("button.copybtn").first  # type: ignore[attr-defined]
     assert button.get_attribute("data-tooltip") == "Kopyala"
     button.click()  # copied or refused by the headless clipboard: either answer is Turkish
