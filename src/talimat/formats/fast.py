@@ -156,8 +156,9 @@ def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], bool]]:
     """
     decode, decode_all, parse, plain = _DECODE, _DECODE_ALL, parse_line, _plain
     error = msgspec.DecodeError  # ValidationError is one too
+    # One counter for the newlines (jsonl_blocks) and the colons (_no_dropped_keys).
     count_byte = byte_counter(path.stat().st_size if path.is_file() else 0)
-    for start, source, count in jsonl_blocks(path):
+    for start, source, count in jsonl_blocks(path, count_byte):
         values: list[Any] = []
         # The whole block as one JSON array of its lines: a blank line or any other record
         # fails that decoding, or gives another count of records.
