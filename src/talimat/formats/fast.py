@@ -80,7 +80,6 @@ class PlainRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 _DECODE = msgspec.json.Decoder(PlainRecord).decode
 _DECODE_ALL = msgspec.json.Decoder(list[PlainRecord]).decode
-_ENCODE = msgspec.json.Encoder().encode
 _CACHE_LIMIT = 10_000  # role patterns kept per cache; datasets repeat a handful
 
 
@@ -362,12 +361,15 @@ class ShareGPTBatch(EncodedBatch):
     def __len__(self) -> int:
         return len(self._records)
 
+    def _texts(self) -> list[str]:
+        """Every message's text, record by record."""
+        return [message.content for record in self._records for message in record.messages]
+
     def _filled(self, end: bytes, separator: bytes) -> bytes:
         """Every record's line (its final newline replaced by ``end``), joined by ``separator``."""
         plans = self._plans
         templates = {roles: _template(roles, plan)[:-1] + end for roles, plan in plans.items()}
-        texts = [message.content for record in self._records for message in record.messages]
-        encoded = _ENCODE_LINES(texts).split(b"\n")  # a JSON string holds no raw newline
+        encoded = _ENCODE_LINES(self._texts()).split(b"\n")  # a JSON string holds no raw newline
         encoded.pop()  # the empty piece after the last newline
         form = separator.join(map(templates.__getitem__, self._roles))
         data: bytes = form % tuple(encoded)
@@ -387,10 +389,7 @@ class ShareGPTBatch(EncodedBatch):
         import pyarrow as pa
 
         plans, roles = self._plans, self._roles
-        texts = pa.array(
-            [message.content for record in self._records for message in record.messages],
-            pa.string(),
-        )
+        texts = pa.array(self._texts(), pa.string())
         has_system = {pattern: plan[0] for pattern, plan in plans.items()}
         flags = np.fromiter(map(has_system.__getitem__, roles), np.bool_, len(roles))
         sizes = np.fromiter(map(len, roles), np.int64, len(roles))
