@@ -121,6 +121,28 @@ other = st.sampled_from(
 lines = st.lists(plain_line | repeated | top_repeat | other, min_size=1, max_size=12)
 
 
+def to_sharegpt(path: Path, folder: Path, name: str, suffix: str, strict: bool) -> Any:
+    """What converting ``path`` to ShareGPT gives: the error, or the report and the output
+    (checked to be valid JSON), for comparing the fast path with the detailed one."""
+    target = folder / f"{name}.sharegpt{suffix}"
+    target.unlink(missing_ok=True)
+    try:
+        report = convert_file(path, target, "sharegpt", strict=strict)
+    except Exception as error:
+        return type(error).__name__, str(error)
+    if not target.exists():
+        return report.problems, report.lossy, None
+    if suffix == ".parquet":
+        output: Any = pq.read_table(target).to_pylist()
+    else:
+        output = target.read_bytes()
+        if suffix == ".json":
+            json.loads(output)
+        else:
+            [json.loads(one) for one in output.splitlines()]
+    return report.total, report.converted, report.problems, report.lossy, output
+
+
 def write(path: Path, rows: list[str]) -> Path:
     path.write_text("".join(row + "\n" for row in rows), encoding="utf-8")
     return path
@@ -203,22 +225,7 @@ def test_convert_writes_the_same_bytes_either_way(
 ) -> None:
     path = write(tmp_path / "c.jsonl", rows)
 
-    def run(name: str) -> tuple[Any, Any]:
-        target = tmp_path / f"{name}.sharegpt{suffix}"
-        target.unlink(missing_ok=True)
-        try:
-            report = convert_file(path, target, "sharegpt", strict=False)
-        except Exception as error:
-            return type(error).__name__, str(error)
-        if not target.exists():
-            return report.problems, report.lossy, None
-        if suffix == ".parquet":
-            output: Any = pq.read_table(target).to_pylist()
-        else:
-            output = target.read_bytes()
-        return (report.total, report.converted, report.problems, report.lossy, output)
-
-    fast, slow = both(monkeypatch, run)
+    fast, slow = both(monkeypatch, lambda name: to_sharegpt(path, tmp_path, name, suffix, False))
     assert fast == slow
 
 
@@ -505,26 +512,7 @@ def test_files_of_plain_records_convert_in_bulk_to_the_same_bytes_and_reports(
     """Every line plain (the bulk path): odd texts, system and tool turns, a refused pattern."""
     path = write(tmp_path / "p.jsonl", rows * copies)
 
-    def run(name: str) -> Any:
-        target = tmp_path / f"{name}.sharegpt{suffix}"
-        target.unlink(missing_ok=True)
-        try:
-            report = convert_file(path, target, "sharegpt", strict=strict)
-        except Exception as error:
-            return type(error).__name__, str(error)
-        if not target.exists():
-            return report.problems, report.lossy, None
-        if suffix == ".parquet":
-            output: Any = pq.read_table(target).to_pylist()
-        else:
-            output = target.read_bytes()
-            if suffix == ".json":
-                json.loads(output)
-            else:
-                [json.loads(one) for one in output.splitlines()]
-        return report.total, report.converted, report.problems, report.lossy, output
-
-    fast, slow = both(monkeypatch, run)
+    fast, slow = both(monkeypatch, lambda name: to_sharegpt(path, tmp_path, name, suffix, strict))
     assert fast == slow
 
 
