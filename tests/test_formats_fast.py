@@ -330,7 +330,7 @@ def test_batches_of_plain_real_records_are_written_in_bulk_the_same(
     path = write(tmp_path / "plain.messages.jsonl", rows * 3)  # more than one batch
     batches = list(plain_batches(path))
     assert len(batches) > 1
-    assert all(every for _, _, every in batches)
+    assert all(texts is not None for _, _, texts in batches)
 
     def run(name: str) -> Any:
         target = tmp_path / f"{name}.sharegpt{suffix}"
@@ -419,7 +419,8 @@ def held(records: list[PlainRecord]) -> ShareGPTBatch | None:
     if not kept:
         return None
     used = {p: plans[p] for _, p in kept}
-    return ShareGPTBatch([r for r, _ in kept], [p for _, p in kept], used)  # type: ignore[arg-type]
+    texts = [m.content for r, _ in kept for m in r.messages]
+    return ShareGPTBatch([p for _, p in kept], used, texts)  # type: ignore[arg-type]
 
 
 def lines_written(records: list[PlainRecord]) -> list[bytes]:

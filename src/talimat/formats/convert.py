@@ -326,7 +326,10 @@ class ValidationReport:
 Progress = Callable[[Iterator[Any]], Iterable[Any]]
 
 
-def _numbered(batches: Iterable[tuple[int, list[Any], bool]]) -> Iterator[tuple[int, Any]]:
+Batches = Iterable[tuple[int, list[Any], list[str] | None]]  # what plain_batches yields
+
+
+def _numbered(batches: Batches) -> Iterator[tuple[int, Any]]:
     """The fast path's batches one record at a time, blank lines left out."""
     for start, values, _ in batches:
         for number, value in enumerate(values, start):
@@ -338,7 +341,7 @@ def _validate(
     raw: Iterable[tuple[int, Any]],
     scan: _Scan,
     progress: Progress | None,
-    batches: Iterable[tuple[int, list[Any], bool]] | None = None,
+    batches: Batches | None = None,
 ) -> ValidationReport:
     """Count the good records by kind, from ``raw`` or from the fast path's ``batches``.
 
@@ -388,16 +391,16 @@ def _validate(
         elif progress is not None:
             count(progress(good(_numbered(batches))))
         else:
-            for start, values, every in batches:
+            for start, values, texts in batches:
                 if (
-                    every
+                    texts is not None
                     and fast
                     and scan.format in ("messages", None)
                     and all(map(sft_pattern_ok, set(roles_of(values))))
                 ):
                     note_plain(len(values))
                     continue
-                count(good(_numbered([(start, values, every)])))
+                count(good(_numbered([(start, values, texts)])))
     valid += plain
     kinds["sft"] += plain
     if not kinds["sft"]:
@@ -509,9 +512,9 @@ def checked_records(
         for number, record in _file_records(source, scan):
             yield checked(number, record)
         return
-    for start, values, every in plain_batches(source):
+    for start, values, texts in plain_batches(source):
         if (
-            every
+            texts is not None
             and scan.format in ("messages", None)
             and all(map(sft_pattern_ok, set(roles_of(values))))
         ):
@@ -737,19 +740,19 @@ def convert_file(
             except Bad as bad:
                 scan.fail(bad, number)
 
-    def bulk(batches: Iterable[tuple[int, list[Any], bool]]) -> Iterator[Any]:
+    def bulk(batches: Batches) -> Iterator[Any]:
         """Batches of plain records whose role patterns ShareGPT holds, written in bulk."""
-        for start, values, every in batches:
-            if every and scan.format in ("messages", None):
+        for start, values, texts in batches:
+            if texts is not None and scan.format in ("messages", None):
                 patterns = roles_of(values)
                 plans = {roles: sharegpt_plan(roles) for roles in set(patterns)}
                 if None not in plans.values():
                     scan.format = "messages"
                     scan.detected = True
                     # Encoded by the writer, in its own form, in a few calls per batch.
-                    yield ShareGPTBatch(values, patterns, plans)  # type: ignore[arg-type]
+                    yield ShareGPTBatch(patterns, plans, texts)  # type: ignore[arg-type]
                     continue
-            yield from encoded(good(_numbered([(start, values, every)])))
+            yield from encoded(good(_numbered([(start, values, texts)])))
 
     def lines() -> Iterator[Any]:
         if batches is not None and progress is None:

@@ -141,14 +141,15 @@ def _plain(
     return _no_dropped_keys(source, records, contents, count_byte)
 
 
-def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], bool]]:
-    """(number of the first line, one value per line, all plain) for each batch of lines.
+def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], list[str] | None]]:
+    """(number of the first line, one value per line, their texts) for each batch of lines.
 
     A value is a :class:`PlainRecord` — a record that repeats no key and has no blank
     content — or what :func:`~.io.parse_line` gives for the line (a value, :class:`Bad`
-    or :data:`~.io.BLANK`). The flag is True when every value of the batch is a
-    PlainRecord (the common case, which the callers check in bulk). The values that are
-    not PlainRecords are exactly those of :func:`~.io.raw_jsonl`.
+    or :data:`~.io.BLANK`). When every value of the batch is a PlainRecord (the common
+    case, which the callers handle in bulk), the texts are every message's content,
+    record by record (the check below lists them anyway); otherwise they are None. The
+    values that are not PlainRecords are exactly those of :func:`~.io.raw_jsonl`.
 
     The lines are read as blocks (:func:`~.io.jsonl_blocks`) and decoded as one JSON
     array; only a block that holds some other line is split into lines.
@@ -169,24 +170,26 @@ def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], bool]]:
             and _one_record_a_line(source, count)
             and plain(source, count, contents, count_byte)
         ):
-            yield start, values, True
+            yield start, values, contents
             continue
         # Some line is not plain, repeats a key, escapes a colon or has a blank content.
         values = []
-        every = True
+        texts: list[str] | None = []
         for line in split_lines(source):
             try:
                 record = decode(line)
             except error:
                 record = None
-            if record is None or not plain(
-                line, 1, [m.content for m in record.messages], bytes.count
-            ):
-                values.append(parse(line))
-                every = False
-            else:
-                values.append(record)
-        yield start, values, every
+            if record is not None:
+                contents = [m.content for m in record.messages]
+                if plain(line, 1, contents, bytes.count):
+                    values.append(record)
+                    if texts is not None:
+                        texts += contents
+                    continue
+            values.append(parse(line))
+            texts = None
+        yield start, values, texts
 
 
 def plain_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
@@ -195,7 +198,7 @@ def plain_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     :func:`plain_batches` one record at a time; blank lines are skipped but counted, so the
     numbers are those of :func:`~.io.raw_jsonl`.
     """
-    for start, values, _ in plain_batches(path):
+    for start, values, _texts in plain_batches(path):
         for number, value in enumerate(values, start):
             if value is not BLANK:
                 yield number, value
@@ -343,33 +346,46 @@ class ShareGPTBatch(EncodedBatch):
     msgspec call encodes every text of the batch as JSON strings (msgspec and orjson
     escape every code point alike; the tests check it), and each record's line is the
     template of its role pattern filled with its texts, the whole batch in one
-    ``bytes % texts``. Parquet takes Arrow columns built from the records directly.
+    ``bytes % texts``. Parquet takes Arrow columns built from the texts directly.
+
+    The records are given as their role patterns, the plans of those patterns and every
+    message's text, record by record (the texts :func:`plain_batches` lists).
     """
 
-    __slots__ = ("_plans", "_records", "_roles")
+    __slots__ = ("_plans", "_roles", "_texts")
 
     def __init__(
         self,
-        records: list[PlainRecord],
         patterns: list[tuple[str, ...]],
         plans: Mapping[tuple[str, ...], tuple[bool, tuple[str, ...]]],
+        texts: list[str],
     ) -> None:
-        self._records = records
         self._roles = patterns
         self._plans = plans
+        self._texts = texts
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._roles)
 
-    def _texts(self) -> list[str]:
-        """Every message's text, record by record."""
-        return [message.content for record in self._records for message in record.messages]
+    @classmethod
+    def joined(cls, batches: list[ShareGPTBatch]) -> ShareGPTBatch:
+        """One batch of the records of ``batches``, in order."""
+        if len(batches) == 1:
+            return batches[0]
+        patterns: list[tuple[str, ...]] = []
+        plans: dict[tuple[str, ...], tuple[bool, tuple[str, ...]]] = {}
+        texts: list[str] = []
+        for batch in batches:
+            patterns += batch._roles
+            plans.update(batch._plans)
+            texts += batch._texts
+        return cls(patterns, plans, texts)
 
     def _filled(self, end: bytes, separator: bytes) -> bytes:
         """Every record's line (its final newline replaced by ``end``), joined by ``separator``."""
         plans = self._plans
         templates = {roles: _template(roles, plan)[:-1] + end for roles, plan in plans.items()}
-        encoded = _ENCODE_LINES(self._texts()).split(b"\n")  # a JSON string holds no raw newline
+        encoded = _ENCODE_LINES(self._texts).split(b"\n")  # a JSON string holds no raw newline
         encoded.pop()  # the empty piece after the last newline
         form = separator.join(map(templates.__getitem__, self._roles))
         data: bytes = form % tuple(encoded)
@@ -389,20 +405,15 @@ class ShareGPTBatch(EncodedBatch):
         import pyarrow as pa
 
         plans, roles = self._plans, self._roles
-        texts = pa.array(self._texts(), pa.string())
+        texts = pa.array(self._texts, pa.string())
         has_system = {pattern: plan[0] for pattern, plan in plans.items()}
         flags = np.fromiter(map(has_system.__getitem__, roles), np.bool_, len(roles))
         sizes = np.fromiter(map(len, roles), np.int64, len(roles))
         if flags.any():
             starts = np.cumsum(sizes) - sizes  # each record's first message
             systems = texts.take(pa.array(starts, mask=~flags))
-            skip = {
-                pattern: (False,) * int(plan[0]) + (True,) * len(plan[1])
-                for pattern, plan in plans.items()
-            }
-            keep = np.fromiter(
-                chain.from_iterable(map(skip.__getitem__, roles)), np.bool_, len(texts)
-            )
+            keep = np.ones(len(texts), np.bool_)
+            keep[starts[flags]] = False  # a top-level system is not a turn
             texts = texts.filter(pa.array(keep))
         else:
             systems = pa.nulls(len(roles), pa.string())
@@ -434,13 +445,22 @@ def rows_table(items: list[Any]) -> Any:
             parts.append((systems, speakers, texts, sizes))
             rows.clear()
 
+    batches: list[ShareGPTBatch] = []
+
+    def flush_batches() -> None:  # consecutive batches, as one: Arrow's calls cost per call
+        if batches:
+            parts.append(ShareGPTBatch.joined(batches).columns())
+            batches.clear()
+
     for item in items:
         if type(item) is tuple:
+            flush_batches()
             rows.append(item)
         else:
             flush()
-            parts.append(item.columns())
+            batches.append(item)
     flush()
+    flush_batches()
     systems, speakers, texts = (pa.concat_arrays([part[i] for part in parts]) for i in range(3))
     sizes = np.concatenate([part[3] for part in parts])
     offsets = np.zeros(len(sizes) + 1, np.int32)
