@@ -32,6 +32,7 @@ from talimat.formats.fast import (
     sharegpt_row,
 )
 from talimat.formats.io import BLANK, _json_table, parse_line, raw_jsonl
+from talimat.formats.problems import Bad
 from talimat.formats.sharegpt import from_canonical
 
 ROLES = ["system", "user", "assistant", "tool", "developer", "function", "human", ""]
@@ -582,3 +583,36 @@ def test_bulk_batches_and_a_batch_with_a_refused_record_write_the_same(
     assert fast == slow
     assert fast[:2] == (42, 41)
     assert [(p.record, p.code) for p in fast[2]] == [(21, "lossy_system_position")]
+
+
+def test_checked_batches_give_plain_blocks_whole_and_the_rest_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profile's bulk reader: the same records, numbers and problems as record by record."""
+    from talimat.formats import io
+
+    monkeypatch.setattr(io, "_LINES_HINT", 2000)  # many blocks
+    rows = real_messages(tmp_path).read_text(encoding="utf-8").splitlines()
+    rows[40:40] = ["", "{broken", messages_line([("assistant", "no prompt")])]
+    path = write(tmp_path / "mixed.jsonl", rows)
+    problems_batches: list[Any] = []
+    problems_records: list[Any] = []
+    items = list(convert.checked_batches(path, None, problems_batches))
+    blocks = [item for item in items if type(item) is convert.PlainBatch]
+    assert len(blocks) > 5
+    flattened: list[tuple[int, Any]] = []
+    for item in items:
+        if type(item) is convert.PlainBatch:
+            assert item.patterns == roles_of(item.records)
+            assert item.texts == [m.content for r in item.records for m in r.messages]
+            flattened += enumerate(item.records, item.first)
+        elif isinstance(item, tuple):
+            flattened.append(item)
+    one_by_one = list(convert.checked_records(path, None, problems_records))
+
+    def comparable(pairs: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        return [(n, repr(value) if isinstance(value, Bad) else value) for n, value in pairs]
+
+    assert comparable(flattened) == comparable(one_by_one)
+    assert problems_batches == problems_records
+    assert {problem.record for problem in problems_records} >= {42, 43}

@@ -254,6 +254,43 @@ def test_batch_kernels_on_fixed_cases() -> None:
     assert forms == []
 
 
+def safe_two_byte_letters() -> list[str]:
+    """Every non-ASCII character the batch kernel takes (two UTF-8 bytes, a safe lead)."""
+    from talimat.profile_text import _fold_tables
+
+    safe = set(_fold_tables().off_path)
+    return [chr(code) for code in range(0x80, 0x800) if chr(code).encode()[0] in safe]
+
+
+def test_two_byte_case_folding_is_str_casefold_on_every_character() -> None:
+    from talimat.profile_text import _casefold_two_byte
+
+    letters = safe_two_byte_letters()
+    assert {"Ş", "İ", "ß", "Ж"} <= set(letters)
+    for letter in letters:
+        text = f"a {letter}\x00{letter * 3}\x02b"
+        assert _casefold_two_byte(text.encode()) == text.casefold().encode(), letter
+    everything = "".join(letters)
+    assert _casefold_two_byte(everything.encode()) == everything.casefold().encode()
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            [*"abc xyz\x00\x01\x02", *"ıİşŞğĞçÇöÖüÜâ", *"ΣσςЖжßſǅ", *"µÀÿĀžƀɏ"]
+        ),
+        max_size=60,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_two_byte_case_folding_matches_str_casefold(text: str) -> None:
+    from talimat.profile_text import _casefold_two_byte
+
+    if "İ" in text:  # the batch kernel replaces İ before folding; str.casefold gives i̇
+        text = text.replace("İ", "i")
+    assert _casefold_two_byte(text.encode()) == text.casefold().encode()
+
+
 def test_plain_text_takes_the_batch_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     """English and Turkish text never falls back to record-by-record measurement."""
     import talimat.profile_text as profile_text
@@ -283,15 +320,18 @@ def test_plain_records_take_the_batch_path(tmp_path: Path) -> None:
     calls: list[int] = []
     original = profile._Accumulator.add_batch
 
-    def counted(self: Any, numbers: list[int], records: list[Any]) -> None:
+    def counted(self: Any, numbers: list[int], records: list[Any], *rest: Any) -> None:
         calls.append(len(records))
-        original(self, numbers, records)
+        original(self, numbers, records, *rest)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(profile._Accumulator, "add_batch", counted)
         profile_file(path, language_sample=0)
     assert sum(calls) == 999
-    assert max(calls) == profile.BATCH_RECORDS
+    # Whole blocks of the reader, gathered until there are BATCH_RECORDS or more.
+    assert len(calls) > 1
+    assert all(count >= profile.BATCH_RECORDS for count in calls[:-1])
+    assert max(calls) < 2 * profile.BATCH_RECORDS
 
 
 # --- whole profiles: the batch path against the reference path and recorded reports ----

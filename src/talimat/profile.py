@@ -26,14 +26,14 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any, cast
 
 from talimat.errors import TalimatError
 
 from .formats.fast import PlainRecord, as_dict
 from .language import format_number, format_share, messages, resolve_language
-from .profile_text import is_turkish, measure_batch, measure_texts, normalize_text, padded_form
+from .profile_text import is_turkish, measure_flat, measure_texts, normalize_text, padded_form
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -254,30 +254,43 @@ class _Accumulator:
         exact = hash((tuple(roles), tuple(texts)))
         self._take(number, roles, texts, word_counts, folded, exact, record)
 
-    def add_batch(self, numbers: list[int], records: list[PlainRecord]) -> None:
+    def add_batch(
+        self,
+        numbers: list[int],
+        records: list[PlainRecord],
+        patterns: list[tuple[str, ...]],
+        texts: list[str],
+    ) -> None:
         """Plain records of the fast path, measured together: what :meth:`add_plain` of
-        each would give, with a few calls per batch where that takes a few per record."""
+        each would give, with a few calls per batch where that takes a few per record.
+
+        ``patterns`` are the records' roles and ``texts`` every message's content, record
+        by record, as the reader lists them (:class:`~.formats.convert.PlainBatch`).
+        """
         import numpy as np
 
-        patterns = [tuple([message.role for message in record.messages]) for record in records]
-        texts = [tuple([message.content for message in record.messages]) for record in records]
-        words, folded = measure_batch(texts)
+        sizes = list(map(len, patterns))
+        words, folded = measure_flat(texts, sizes)
+        known = self.patterns
         for role_key, count in Counter(patterns).items():  # first seen first, as _take
-            pattern = self.patterns.get(role_key)
+            pattern = known.get(role_key)
             if pattern is None:
                 codes = bytes(_ROLE_CODES.get(role, 0) for role in role_key)
-                pattern = self.patterns[role_key] = [0, codes]
+                pattern = known[role_key] = [0, codes]
             pattern[0] += count
-        self.codes.frombytes(bytes(map(_PLAIN_CODES.__getitem__, chain.from_iterable(patterns))))
-        self.chars.extend(map(len, chain.from_iterable(texts)))
+        self.codes.frombytes(b"".join([known[role_key][1] for role_key in patterns]))
+        self.chars.extend(map(len, texts))
         self.words.frombytes(words.astype(np.int32).tobytes())
         nonempty = words > 0
         self.empty_turns += len(words) - int(np.count_nonzero(nonempty))
-        starts = np.cumsum([0, *map(len, texts[:-1])])
+        ends = list(accumulate(sizes))
+        starts = [0, *ends[:-1]]
         per_record = np.add.reduceat(nonempty.astype(np.int32), starts)
         self.empty_records += len(records) - int(np.count_nonzero(per_record))
         self.numbers.extend(numbers)
-        self.exact_keys.extend(map(hash, zip(patterns, texts, strict=True)))
+        # Each record's texts as a tuple, sliced from the flat list: the key add_plain makes.
+        record_texts = map(tuple, map(texts.__getitem__, map(slice, starts, ends)))
+        self.exact_keys.extend(map(hash, zip(patterns, record_texts, strict=True)))
         self.normalized_keys.extend(map(hash, zip(patterns, folded, strict=True)))
         before = self.records
         self.records += len(records)
@@ -687,22 +700,29 @@ def profile_file(
     the file, record (the line number) and field. ``fmt`` forces the records' format.
     ``progress`` wraps the record stream, for a progress bar.
     """
-    from .formats.convert import checked_records
+    from .formats.convert import PlainBatch, checked_batches, checked_records
     from .formats.problems import Bad
 
     file = os.fspath(path)
     problems: list[Any] = []
 
-    def readable() -> Iterator[tuple[int, Any]]:
-        for number, record in checked_records(file, fmt, problems):
+    def readable(items: Iterable[Any]) -> Iterator[Any]:
+        for item in items:
+            if type(item) is PlainBatch:
+                yield item
+                continue
+            number, record = item
             if isinstance(record, Bad):  # nothing to profile: say why, as validate does
                 message = record.problem(file, number).localized()
                 raise ProfileError(f"record {number}: {message}")
-            yield number, record
+            yield item
 
-    numbered: Iterable[tuple[int, Any]] = readable()
+    # A progress bar counts records: it gets them one by one, the pass in blocks otherwise.
+    numbered: Iterable[Any]
     if progress is not None:
-        numbered = progress(numbered)
+        numbered = progress(readable(checked_records(file, fmt, problems)))
+    else:
+        numbered = readable(checked_batches(file, fmt, problems))
     accumulator = _Accumulator(language_sample, seed, file, None)
     try:
         result = _profile(numbered, accumulator, lang)
@@ -713,16 +733,18 @@ def profile_file(
 
 
 def _profile(
-    numbered: Iterable[tuple[int, Any]],
+    numbered: Iterable[Any],
     acc: _Accumulator,
     lang: str | None,
     batch_size: int = BATCH_RECORDS,
 ) -> DatasetProfile:
-    """Run the pass over numbered records and build the report.
+    """Run the pass over numbered records (and blocks of plain records) and build the report.
 
-    Plain records of the fast path are measured ``batch_size`` at a time
-    (:meth:`_Accumulator.add_batch`); 0 measures each alone (:meth:`_Accumulator.add_plain`),
-    the reference path the batch path is tested against.
+    ``numbered`` gives ``(number, record)`` pairs and :class:`~.formats.convert.PlainBatch`
+    blocks, in file order. Plain records are measured at least ``batch_size`` at a time
+    (:meth:`_Accumulator.add_batch`; whole blocks, so a little more); 0 measures each
+    alone (:meth:`_Accumulator.add_plain`), the reference path the batch path is tested
+    against.
     """
     import pandas as pd
 
@@ -731,11 +753,35 @@ def _profile(
     if lang is not None:
         resolve_language(lang)
     from .formats import gc_paused  # one pause helper for every streaming loop
+    from .formats.convert import PlainBatch
 
+    # Plain records waiting to be measured together, in file order.
     numbers: list[int] = []
     batch: list[PlainRecord] = []
+    patterns: list[tuple[str, ...]] = []
+    texts: list[str] = []
+
+    def measure() -> None:
+        nonlocal numbers, batch, patterns, texts
+        if batch:
+            acc.add_batch(numbers, batch, patterns, texts)
+            numbers, batch, patterns, texts = [], [], [], []
+
     with gc_paused():
-        for number, record in numbered:
+        for item in numbered:
+            if type(item) is PlainBatch:
+                if batch_size == 0:
+                    for number, record in enumerate(item.records, item.first):
+                        acc.add_plain(number, record)
+                    continue
+                numbers += range(item.first, item.first + len(item.records))
+                batch += item.records
+                patterns += item.patterns
+                texts += item.texts
+                if len(batch) >= batch_size:
+                    measure()
+                continue
+            number, record = item
             if batch_size == 0:
                 if type(record) is PlainRecord:
                     acc.add_plain(number, record)
@@ -744,17 +790,15 @@ def _profile(
             elif type(record) is PlainRecord:
                 numbers.append(number)
                 batch.append(record)
-                if len(batch) < batch_size:
-                    continue
-                acc.add_batch(numbers, batch)
-                numbers, batch = [], []
+                roles = tuple([message.role for message in record.messages])
+                patterns.append(roles)
+                texts += [message.content for message in record.messages]
+                if len(batch) >= batch_size:
+                    measure()
             else:
-                if batch:  # records stay in file order
-                    acc.add_batch(numbers, batch)
-                    numbers, batch = [], []
+                measure()  # records stay in file order
                 acc.add(number, record)
-        if batch:
-            acc.add_batch(numbers, batch)
+        measure()
     # Languages first: the detector's model (about 100 MB at its peak while it loads)
     # then never meets the temporaries of finish(). Loading it in a thread during the
     # pass hid its 0.4 to 0.8 s on a free core but raised the peak on 1,000,000 records

@@ -14,13 +14,21 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["is_turkish", "measure_batch", "measure_texts", "normalize_text", "padded_form"]
+__all__ = [
+    "is_turkish",
+    "measure_batch",
+    "measure_flat",
+    "measure_texts",
+    "normalize_text",
+    "padded_form",
+]
 
 
 def _char_class(codes: list[int]) -> str:
@@ -215,11 +223,20 @@ def measure_batch(records: list[tuple[str, ...]]) -> tuple[npt.NDArray[np.int64]
 
     Exactly what :func:`measure_texts` gives for each record (no language given: a record
     is Turkish when any of its texts holds a Turkish letter), its normalized form written
-    as :func:`padded_form` writes it, computed for the whole batch
-    at once: one joined buffer (texts separated by NUL, records by ``\\x02``, each with a
-    space either side), one byte translation each for word shapes and case folding, word
-    starts counted with numpy, case folding of non-ASCII text only for the records that
-    have some. Hand-written rather than with Arrow's string kernels, whose ideas of
+    as :func:`padded_form` writes it; :func:`measure_flat` of the records' texts.
+    """
+    return measure_flat(list(chain.from_iterable(records)), list(map(len, records)))
+
+
+def measure_flat(texts: list[str], sizes: list[int]) -> tuple[npt.NDArray[np.int64], list[bytes]]:
+    """:func:`measure_batch` of records given as every text, in order, and each one's count.
+
+    Computed for the whole batch at once: one joined buffer (texts separated by NUL,
+    records by ``\\x02``, each with a space either side), one byte translation each for
+    word shapes and case folding, word starts counted with numpy, case folding of
+    non-ASCII text only for the records that have some. The texts are joined in one call
+    and the record separators written in by position (numpy), so no record is joined
+    on its own. Hand-written rather than with Arrow's string kernels, whose ideas of
     whitespace and case (``utf8_lower`` is not :meth:`str.casefold`) differ from Python's.
     A batch with a record off the fast path (text outside the checked character set, a
     NUL or ``\\x02`` in a text, no text at all) measures that record with
@@ -227,29 +244,34 @@ def measure_batch(records: list[tuple[str, ...]]) -> tuple[npt.NDArray[np.int64]
     """
     import numpy as np
 
-    texts = sum(map(len, records))
-    joined_records = [" \x00 ".join(texts) for texts in records]
+    if not sizes:
+        return np.zeros(0, dtype=np.int64), []
+    if 0 in sizes:  # a record with no text: off the fast path
+        return _mixed_batch(_records(texts, sizes))
     # The padding spaces keep words apart and are what whitespace collapsing leaves of
     # the spaces around a separator: exactly one either side (see padded_form).
-    joined = " " + " \x02 ".join(joined_records) + " "
+    joined = " " + " \x00 ".join(texts) + " "
     encoded = joined.encode("utf-8", "surrogatepass")
+    ends = np.cumsum(sizes)  # each record's texts end before this text index
     wide: list[int] = []  # the records with non-ASCII text
     if len(encoded) != len(joined):
-        wide = [index for index, text in enumerate(joined_records) if not text.isascii()]
-        wide_text = "\x02".join([joined_records[index] for index in wide])
-        safe = wide_text.encode("utf-8", "surrogatepass").translate(None, _fold_tables().off_path)
-        if not safe.isascii():
-            return _mixed_batch(records)
+        ascii_texts = np.fromiter(map(str.isascii, texts), np.bool_, len(texts))
+        firsts = ends - np.array(sizes, dtype=np.int64)  # each record's first text
+        wide = np.flatnonzero(~np.logical_and.reduceat(ascii_texts, firsts)).tolist()
+        wide_texts = [texts[index] for index in np.flatnonzero(~ascii_texts)]
+        safe = "\x00".join(wide_texts).encode("utf-8", "surrogatepass")
+        if not safe.translate(None, _fold_tables().off_path).isascii():
+            return _mixed_batch(_records(texts, sizes))
+    # The separators: NUL between texts, written over with \x02 after a record's last.
+    if _RECORD.encode() in encoded:
+        return _mixed_batch(_records(texts, sizes))
+    separators = np.flatnonzero(np.frombuffer(encoded, dtype=np.uint8) == 0)
+    if len(separators) != len(texts) - 1:  # a NUL in some text
+        return _mixed_batch(_records(texts, sizes))
+    buffer = bytearray(encoded)
+    np.frombuffer(buffer, dtype=np.uint8)[separators[ends[:-1] - 1]] = 2
     # Word counts: a word starts where a word byte follows whitespace or a separator.
-    shape = np.frombuffer(encoded.translate(_batch_tables().shape), dtype=np.uint8)
-    separators = np.flatnonzero(shape == 0)  # NUL and \x02: only those joined in?
-    if (
-        len(separators) != texts - 1
-        or np.count_nonzero(np.frombuffer(encoded, dtype=np.uint8)[separators] == 2)
-        != len(records) - 1
-    ):
-        return _mixed_batch(records)
-    word = shape == _WORD
+    word = np.frombuffer(buffer.translate(_batch_tables().shape), dtype=np.uint8) == _WORD
     starts = word[1:] > word[:-1]  # starts[i]: a word starts at byte i + 1
     # Text k lies between separators k - 1 and k (the buffer begins with a space).
     words = np.add.reduceat(starts, np.concatenate(([0], separators)), dtype=np.int64)
@@ -257,7 +279,7 @@ def measure_batch(records: list[tuple[str, ...]]) -> tuple[npt.NDArray[np.int64]
     # around separators stay (see padded_form). Runs of spaces collapse with numpy: a
     # space right after a space goes (bytes.replace in a loop or re.sub: 5 to 10 times
     # slower on a batch).
-    folded = encoded.translate(_fold_tables().fold, _batch_tables().drop)
+    folded = bytes(buffer.translate(_fold_tables().fold, _batch_tables().drop))
     spaces = np.frombuffer(folded, dtype=np.uint8) == 32
     repeated = spaces[1:] & spaces[:-1]
     if repeated.any():
@@ -266,13 +288,14 @@ def measure_batch(records: list[tuple[str, ...]]) -> tuple[npt.NDArray[np.int64]
         folded = np.frombuffer(folded, dtype=np.uint8)[keep].tobytes()
     forms = folded.split(b"\x02")
     if wide:  # non-ASCII capitals: İ the Turkish way, the rest by case folding
-        parts = b"\x02".join([forms[index] for index in wide]).decode().split("\x02")
+        parts = [forms[index] for index in wide]
         for at, part in enumerate(parts):
-            if "\x01" in part:  # a capital I: ı in a Turkish record, i in any other
+            if b"\x01" in part:  # a capital I: ı in a Turkish record, i in any other
                 # Folding changed only ASCII bytes: the record's Turkish letters are all here.
-                dotless = "ı" if _TURKISH_PATTERN.search(part) else "i"
-                parts[at] = part.replace("\x01", dotless)
-        cased = "\x02".join(parts).replace("İ", "i").casefold().encode().split(b"\x02")
+                dotless = _DOTLESS_I if _TURKISH_UTF8.search(part) else b"i"
+                parts[at] = part.replace(b"\x01", dotless)
+        joined_parts = b"\x02".join(parts).replace(_DOTTED_CAPITAL_I, b"i")
+        cased = _casefold_two_byte(joined_parts).split(b"\x02")
         for index, form in zip(wide, cased, strict=True):
             forms[index] = form
     if b"\x01" in folded:  # a capital I in an ASCII record: i
@@ -280,8 +303,73 @@ def measure_batch(records: list[tuple[str, ...]]) -> tuple[npt.NDArray[np.int64]
     return words, forms
 
 
+_DOTTED_CAPITAL_I = "İ".encode()
+_TURKISH_UTF8 = re.compile(b"|".join(re.escape(letter) for letter in _TURKISH_BYTES))
+
+
+@cache
+def _two_byte_folds() -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.bool_]]:
+    """For each code point below U+0800: its case fold when that is one code point of two
+    UTF-8 bytes too (itself when folding keeps it), and whether it folds to anything else.
+
+    :meth:`str.casefold` maps each character on its own (no context, unlike the final
+    sigma of :meth:`str.lower`), so a table of single characters gives the fold of any text.
+    """
+    import numpy as np
+
+    fold = np.arange(0x800, dtype=np.uint16)
+    other = np.zeros(0x800, dtype=np.bool_)
+    for code in range(0x80, 0x800):
+        folded = chr(code).casefold()
+        if folded == chr(code):
+            continue
+        if len(folded) == 1 and 0x80 <= ord(folded) < 0x800:
+            fold[code] = ord(folded)
+        else:  # ß → ss, ŉ → ʼn, İ → i̇ …: str.casefold does those
+            other[code] = True
+    return fold, other
+
+
+def _casefold_two_byte(data: bytes) -> bytes:
+    """``data.decode().casefold().encode()`` for UTF-8 text whose only non-ASCII characters
+    are two bytes long and whose ASCII letters are folded already, done on the bytes.
+
+    The fast path's text is such (:func:`_fold_tables`). Decoding, folding and encoding the
+    non-ASCII records (the benchmark's Turkish fifth) cost about a fifth of the whole
+    measurement; here each two-byte character is looked up in :func:`_two_byte_folds`
+    with numpy and written back in place. Text with a character that folds to another
+    length goes to :meth:`str.casefold` (the tests compare the two on every character).
+    """
+    import numpy as np
+
+    octets = np.frombuffer(data, dtype=np.uint8)
+    leads = np.flatnonzero(octets >= 0xC0)
+    codes = ((octets[leads] & 0x1F).astype(np.uint16) << 6) | (octets[leads + 1] & 0x3F)
+    fold, other = _two_byte_folds()
+    if other[codes].any():
+        return data.decode().casefold().encode()
+    folded = fold[codes]
+    changed = folded != codes
+    if not changed.any():
+        return data
+    out = octets.copy()
+    at, folded = leads[changed], folded[changed]
+    out[at] = 0xC0 | (folded >> 6)
+    out[at + 1] = 0x80 | (folded & 0x3F)
+    return out.tobytes()
+
+
+def _records(texts: list[str], sizes: list[int]) -> list[tuple[str, ...]]:
+    """The texts of each record, as tuples."""
+    out: list[tuple[str, ...]] = []
+    at = 0
+    for size in sizes:
+        out.append(tuple(texts[at : at + size]))
+        at += size
+    return out
+
+
 _SPACES = re.compile(b"  +")
-_TURKISH_PATTERN = re.compile(f"[{''.join(sorted(_TURKISH_LETTERS))}]")
 
 
 def padded_form(form: bytes) -> bytes:

@@ -66,8 +66,10 @@ __all__ = [
     "ExampleConverter",
     "ExampleValidator",
     "LoadResult",
+    "PlainBatch",
     "ValidationReport",
     "check_record",
+    "checked_batches",
     "checked_records",
     "convert_file",
     "convert_record",
@@ -480,6 +482,20 @@ def iter_records(
     return (cast(dict[str, Any], canonical) for _, canonical in scan.records(raw))
 
 
+@dataclass(frozen=True, slots=True)
+class PlainBatch:
+    """Consecutive plain records that validation finds valid for SFT, read in bulk.
+
+    What :func:`checked_batches` gives for a block of them, so that a reader measuring
+    them in bulk (the profile) need not take them apart and gather them again.
+    """
+
+    first: int  #: the number (line) of the first record; the others follow it
+    records: list[PlainRecord]
+    patterns: list[tuple[str, ...]]  #: each record's roles
+    texts: list[str]  #: every message's content, record by record
+
+
 def checked_records(
     path: str | os.PathLike[str], fmt: str | None, problems: list[Problem]
 ) -> Iterator[tuple[int, Any]]:
@@ -492,6 +508,18 @@ def checked_records(
     (:class:`Bad` for a line that does not parse), for the caller to profile if it still
     can.
     """
+    for item in checked_batches(path, fmt, problems):
+        if type(item) is PlainBatch:
+            yield from enumerate(item.records, item.first)
+        else:
+            yield item  # type: ignore[misc]
+
+
+def checked_batches(
+    path: str | os.PathLike[str], fmt: str | None, problems: list[Problem]
+) -> Iterator[PlainBatch | tuple[int, Any]]:
+    """:func:`checked_records`, with blocks of plain records valid for SFT as one
+    :class:`PlainBatch` each, in file order among the other records."""
     scan = _start(fmt, None, None, os.fspath(path), False)
     scan.problems = problems
     scan.check_tasks = True
@@ -513,15 +541,13 @@ def checked_records(
             yield checked(number, record)
         return
     for start, values, texts in plain_batches(source):
-        if (
-            texts is not None
-            and scan.format in ("messages", None)
-            and all(map(sft_pattern_ok, set(roles_of(values))))
-        ):
-            scan.format = "messages"
-            scan.detected = True
-            yield from enumerate(values, start)
-            continue
+        if texts is not None and scan.format in ("messages", None):
+            patterns = roles_of(values)
+            if all(map(sft_pattern_ok, set(patterns))):
+                scan.format = "messages"
+                scan.detected = True
+                yield PlainBatch(start, values, patterns, texts)
+                continue
         for number, value in enumerate(values, start):
             if value is BLANK:
                 continue
