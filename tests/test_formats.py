@@ -639,6 +639,30 @@ def test_broken_json_line_says_what_is_wrong_in_the_readers_language(tmp_path: P
     assert "metin dizesi kapatılmamış" in report.to_frame("tr").iloc[0, 3]
 
 
+OPEN_STRING = "a string is not closed"
+OPEN_OBJECT = "the text ends before an object or list is closed"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"instruction": "kesik', OPEN_STRING),
+        ('{"instruction": "a \\"quoted\\" word', OPEN_STRING),
+        ('{"instruction": "a", "output": "b"', OPEN_OBJECT),
+        ('{"instruction": "a", "output": ["b"', OPEN_OBJECT),
+        ('{"instruction": "a \\\\", "output": ', OPEN_OBJECT),  # an escaped backslash
+    ],
+)
+def test_a_line_cut_short_says_whether_a_string_or_an_object_is_left_open(
+    tmp_path: Path, line: str, reason: str
+) -> None:
+    path = tmp_path / "cut.jsonl"
+    path.write_text('{"instruction": "a", "output": "b"}\n' + line + "\n", encoding="utf-8")
+    (problem,) = validate_file(path).problems
+    assert (problem.record, problem.field) == (2, "<json>")
+    assert reason in problem.message
+
+
 def test_progress_wraps_the_record_stream_without_changing_the_report(tmp_path: Path) -> None:
     path = tmp_path / "two.jsonl"
     path.write_text('{"instruction": "a", "output": "b"}\n{"instruction": "c"}\n', encoding="utf-8")

@@ -101,8 +101,15 @@ def _sniff(path: Path, head: bytes) -> bytes:
     return head[3:] if head.startswith(_BOM) else head
 
 
+_ESCAPED = re.compile(r"\\.", re.DOTALL)
+
+
 def _bad_json(exc: orjson.JSONDecodeError) -> Bad:
     reason = _JSON_REASONS.get(exc.msg, "other")
+    # orjson says "unexpected end of data" for any text cut short: inside a string (an
+    # odd number of unescaped quotes) or after it, with an object or list left open.
+    if reason == "unterminated" and not _ESCAPED.sub("", exc.doc).count('"') % 2:
+        reason = "unclosed"
     return Bad("<json>", "bad_json", column=exc.colno, reason=reason, error=exc.msg)
 
 
