@@ -489,6 +489,21 @@ def test_rows_and_batches_make_one_table_as_the_json_reader_would(
     assert same_columns(built, json_reader)
 
 
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(plain_records, min_size=2, max_size=5))
+def test_consecutive_batches_are_joined_into_the_json_readers_table(
+    parts: list[list[PlainRecord]],
+) -> None:
+    """Batches in a row are built as one (Arrow's calls cost per call), the same table."""
+    batches = [batch for batch in map(held, parts) if batch is not None]
+    if not batches:
+        return
+    lines = [line for records in parts for line in lines_written(records)]
+    built = rows_table(list(batches))
+    assert same_columns(built, _json_table(b"".join(lines), 1, Path("x.parquet")))
+    assert len(ShareGPTBatch.joined(batches)) == len(lines)
+
+
 plain_files = st.builds(
     lambda held, other: held[: len(held) // 2] + other + held[len(held) // 2 :],
     lines_of(held_roles, 1),

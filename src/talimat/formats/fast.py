@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
-from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -406,9 +405,11 @@ class ShareGPTBatch(EncodedBatch):
 
         plans, roles = self._plans, self._roles
         texts = pa.array(self._texts, pa.string())
-        has_system = {pattern: plan[0] for pattern, plan in plans.items()}
-        flags = np.fromiter(map(has_system.__getitem__, roles), np.bool_, len(roles))
-        sizes = np.fromiter(map(len, roles), np.int64, len(roles))
+        # Each record's pattern as a number; flags, sizes and speakers are looked up by it.
+        number = {pattern: at for at, pattern in enumerate(plans)}
+        ids = np.fromiter(map(number.__getitem__, roles), np.int64, len(roles))
+        flags = np.array([plan[0] for plan in plans.values()], np.bool_)[ids]
+        sizes = np.array([len(pattern) for pattern in plans], np.int64)[ids]
         if flags.any():
             starts = np.cumsum(sizes) - sizes  # each record's first message
             systems = texts.take(pa.array(starts, mask=~flags))
@@ -417,10 +418,33 @@ class ShareGPTBatch(EncodedBatch):
             texts = texts.filter(pa.array(keep))
         else:
             systems = pa.nulls(len(roles), pa.string())
-        speakers = pa.array(
-            list(chain.from_iterable(plans[pattern][1] for pattern in roles)), pa.string()
-        )
-        return systems, speakers, texts, sizes - flags
+        turns = sizes - flags
+        speakers = _speakers(list(plans.values()), ids, turns)
+        return systems, speakers, texts, turns
+
+
+def _speakers(plans: list[tuple[bool, tuple[str, ...]]], ids: Any, turns: Any) -> Any:
+    """Every turn's speaker, record by record, as an Arrow array, built with numpy.
+
+    Record ``r`` follows plan ``plans[ids[r]]`` and has ``turns[r]`` turns: its speakers
+    are that plan's. Turn by turn, the plan and the turn's place in its record index a
+    table of speaker numbers, and the names are taken by number (no Python loop over
+    the records).
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    names = sorted({speaker for _, speakers in plans for speaker in speakers})
+    if not names or not len(ids):
+        return pa.array([], pa.string())
+    code = {name: at for at, name in enumerate(names)}
+    table = np.zeros((len(plans), max(len(speakers) for _, speakers in plans)), np.int32)
+    for row, (_, speakers) in enumerate(plans):
+        table[row, : len(speakers)] = [code[speaker] for speaker in speakers]
+    plan_of_turn = np.repeat(ids, turns)
+    first_turn = np.cumsum(turns) - turns
+    place = np.arange(len(plan_of_turn)) - np.repeat(first_turn, turns)
+    return pa.array(names, pa.string()).take(pa.array(table[plan_of_turn, place]))
 
 
 def rows_table(items: list[Any]) -> Any:
