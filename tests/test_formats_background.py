@@ -127,6 +127,24 @@ def test_short_writes_are_completed(
     assert target.read_bytes() == expected.read_bytes()
 
 
+@pytest.mark.parametrize("missing", ["writev", "fdatasync"])
+def test_systems_without_writev_or_fdatasync_write_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    """Windows has no writev, macOS no fdatasync: the writer falls back to write and fsync."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(plain_lines(2000))
+    expected = tmp_path / "expected.jsonl"
+    convert_file(source, expected, "sharegpt")
+    monkeypatch.setattr(formats_io, "_CHUNK", 1000)
+    monkeypatch.setattr(formats_io, "_LINES_HINT", 300)
+    monkeypatch.setattr(formats_io, "_SYNC_EVERY", 10_000)
+    monkeypatch.delattr(os, missing, raising=False)
+    target = tmp_path / "out.jsonl"
+    convert_file(source, target, "sharegpt")
+    assert target.read_bytes() == expected.read_bytes()
+
+
 @pytest.mark.parametrize("suffix", [".jsonl", ".json"])
 def test_a_full_disk_in_the_writer_thread_keeps_the_target(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str

@@ -752,16 +752,17 @@ class _SyncedFile:
         size = sum(map(len, parts))
         # One system call for many pieces releases the GIL once: a thread waits up to the
         # switch interval (5 ms) each time it takes the GIL back from a busy caller.
+        writev = getattr(os, "writev", None)  # not on Windows: one joined write there
         for start in range(0, len(parts), _IOV_MAX):
             pieces = parts[start : start + _IOV_MAX]
-            written = os.writev(fd, pieces)
-            if written < sum(map(len, pieces)):  # a short write: the rest, one at a time
-                rest = b"".join(pieces)[written:]
+            written = writev(fd, pieces) if writev is not None else 0
+            if written < sum(map(len, pieces)):  # a short write: the rest, in one piece
+                rest = memoryview(b"".join(pieces))[written:]
                 while rest:
                     rest = rest[os.write(fd, rest) :]
         self.unsynced += size
         if self.unsynced >= _SYNC_EVERY:
-            os.fdatasync(fd)
+            getattr(os, "fdatasync", os.fsync)(fd)  # macOS has only fsync
             self.unsynced = 0
 
     def sync(self) -> None:
@@ -885,7 +886,7 @@ def _write_parquet(lines: Iterable[Any], target: Path, path: Path) -> int:
 
 def _fsync(path: Path) -> None:
     """Sync a file another writer wrote (Arrow's), as the JSON writers sync theirs."""
-    handle = os.open(path, os.O_RDONLY)
+    handle = os.open(path, os.O_RDWR if os.name == "nt" else os.O_RDONLY)  # Windows: writable
     try:
         os.fsync(handle)
     finally:
