@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -124,6 +125,28 @@ def test_exact_and_normalized_duplicates(profile: DatasetProfile) -> None:
         (2, 1),
         (3, 1),
     ]
+
+
+def test_a_file_of_repeats_lists_every_pair_in_columns(tmp_path: Path) -> None:
+    """Pairs are as many as the records here; they are held as columns, not as objects."""
+    answer = {"role": "assistant", "content": "Evet."}
+    rows = [{"messages": [{"role": "user", "content": f"Soru {n}"}, answer]} for n in range(300)]
+    path = tmp_path / "repeats.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows * 4), encoding="utf-8")
+    result = profile_file(path, language_sample=0)
+    pairs = result.duplicate_pairs
+    assert list(pairs.columns) == ["kind", "record", "first_record"]
+    assert isinstance(pairs["kind"].dtype, pd.CategoricalDtype)
+    assert pairs["record"].dtype == "int64"
+    assert pairs["first_record"].dtype == "int64"
+    exact = pairs[pairs["kind"] == "exact"]
+    assert len(exact) == 900
+    assert len(pairs) == 1800
+    assert (exact["first_record"].to_numpy() == (exact["record"].to_numpy() - 1) % 300 + 1).all()
+    assert result.duplicates.set_index("kind").loc["exact", "groups"] == 300
+    assert result.duplicates.set_index("kind").loc["exact", "examples"] == (
+        "301→1, 302→2, 303→3, 304→4, 305→5"
+    )
 
 
 @pytest.mark.parametrize(
