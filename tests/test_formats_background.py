@@ -105,15 +105,30 @@ def plain_lines(count: int) -> bytes:
     return (json.dumps(record, ensure_ascii=False) + "\n").encode() * count
 
 
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of a few lines and pieces of about 1,000 bytes: many writes per small file."""
+    monkeypatch.setattr(formats_io, "_CHUNK", 1000)
+    monkeypatch.setattr(formats_io, "_LINES_HINT", 300)
+
+
+def converted_before(tmp_path: Path, records: int, suffix: str) -> tuple[Path, bytes]:
+    """A source of plain records and what converting it writes with the writers untouched."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(plain_lines(records))
+    expected = tmp_path / f"expected{suffix}"
+    convert_file(source, expected, "sharegpt")
+    data = expected.read_bytes()
+    expected.unlink()
+    return source, data
+
+
 @pytest.mark.parametrize("suffix", [".jsonl", ".json"])
 def test_short_writes_are_completed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
     """``writev`` may write less than it was given; the rest is written after it."""
-    source = tmp_path / "in.jsonl"
-    source.write_bytes(plain_lines(400))
-    expected = tmp_path / f"expected{suffix}"
-    convert_file(source, expected, "sharegpt")
+    source, expected = converted_before(tmp_path, 400, suffix)
     writev = os.writev
 
     def short(fd: int, parts: list[bytes]) -> int:
@@ -124,33 +139,29 @@ def test_short_writes_are_completed(
     monkeypatch.setattr(os, "writev", short)
     target = tmp_path / f"out{suffix}"
     convert_file(source, target, "sharegpt")
-    assert target.read_bytes() == expected.read_bytes()
+    assert target.read_bytes() == expected
 
 
+@pytest.mark.usefixtures("small_pieces")
 @pytest.mark.parametrize("missing", ["writev", "fdatasync"])
 def test_systems_without_writev_or_fdatasync_write_the_same_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str
 ) -> None:
     """Windows has no writev, macOS no fdatasync: the writer falls back to write and fsync."""
-    source = tmp_path / "in.jsonl"
-    source.write_bytes(plain_lines(2000))
-    expected = tmp_path / "expected.jsonl"
-    convert_file(source, expected, "sharegpt")
-    monkeypatch.setattr(formats_io, "_CHUNK", 1000)
-    monkeypatch.setattr(formats_io, "_LINES_HINT", 300)
+    source, expected = converted_before(tmp_path, 2000, ".jsonl")
     monkeypatch.setattr(formats_io, "_SYNC_EVERY", 10_000)
     monkeypatch.delattr(os, missing, raising=False)
     target = tmp_path / "out.jsonl"
     convert_file(source, target, "sharegpt")
-    assert target.read_bytes() == expected.read_bytes()
+    assert target.read_bytes() == expected
 
 
+@pytest.mark.usefixtures("small_pieces")
 @pytest.mark.parametrize("suffix", [".jsonl", ".json"])
 def test_a_full_disk_in_the_writer_thread_keeps_the_target(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
-    source = tmp_path / "in.jsonl"
-    source.write_bytes(plain_lines(400))
+    source, _ = converted_before(tmp_path, 400, suffix)
     target = tmp_path / f"out{suffix}"
     target.write_text("previous\n", encoding="utf-8")
     calls: list[int] = []
@@ -162,8 +173,6 @@ def test_a_full_disk_in_the_writer_thread_keeps_the_target(
             raise OSError(28, "No space left on device")
         return writev(fd, parts)
 
-    monkeypatch.setattr(formats_io, "_CHUNK", 1000)
-    monkeypatch.setattr(formats_io, "_LINES_HINT", 300)  # blocks of a few lines
     monkeypatch.setattr(os, "writev", full)
     with pytest.raises(FormatError) as caught:
         convert_file(source, target, "sharegpt")
@@ -202,7 +211,7 @@ def test_large_outputs_are_synced_as_they_grow(
 ) -> None:
     """fdatasync every _SYNC_EVERY bytes leaves little for the last fsync to wait for."""
     synced: list[int] = []
-    monkeypatch.setattr(formats_io, "_CHUNK", 2000)
+    monkeypatch.setattr(formats_io, "_CHUNK", 2000)  # about five lines a piece
     monkeypatch.setattr(formats_io, "_LINES_HINT", 300)
     monkeypatch.setattr(formats_io, "_SYNC_EVERY", 10_000)
     monkeypatch.setattr(os, "fdatasync", lambda fd: synced.append(os.fstat(fd).st_size))
