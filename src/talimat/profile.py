@@ -863,13 +863,13 @@ def _profile(
         np.repeat(np.array([0, 1], dtype=np.int8), [len(pairs[0][0]), len(pairs[1][0])]),
         categories=pd.Index(["exact", "normalized"]),
     )
-    record = np.concatenate([pairs[0][0], pairs[1][0]])
-    first_record = np.concatenate([pairs[0][1], pairs[1][1]])
+    repeats = np.concatenate([pairs[0][0], pairs[1][0]])
+    firsts = np.concatenate([pairs[0][1], pairs[1][1]])
     del pairs
     duplicate_pairs = pd.DataFrame(
-        {"kind": kinds, "record": record, "first_record": first_record}, copy=False
+        {"kind": kinds, "record": repeats, "first_record": firsts}, copy=False
     )
-    del record, first_record
+    del repeats, firsts
 
     n = len(acc.sample)
     language_rows = []
