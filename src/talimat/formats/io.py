@@ -749,18 +749,18 @@ class _SyncedFile:
 
     def write(self, parts: list[bytes]) -> None:
         fd = self.handle.fileno()
-        size = sum(map(len, parts))
         # One system call for many pieces releases the GIL once: a thread waits up to the
         # switch interval (5 ms) each time it takes the GIL back from a busy caller.
         writev = getattr(os, "writev", None)  # not on Windows: one joined write there
         for start in range(0, len(parts), _IOV_MAX):
             pieces = parts[start : start + _IOV_MAX]
+            size = sum(map(len, pieces))
             written = writev(fd, pieces) if writev is not None else 0
-            if written < sum(map(len, pieces)):  # a short write: the rest, in one piece
+            if written < size:  # a short write: the rest, in one piece
                 rest = memoryview(b"".join(pieces))[written:]
                 while rest:
                     rest = rest[os.write(fd, rest) :]
-        self.unsynced += size
+            self.unsynced += size
         if self.unsynced >= _SYNC_EVERY:
             getattr(os, "fdatasync", os.fsync)(fd)  # macOS has only fsync
             self.unsynced = 0
@@ -769,67 +769,70 @@ class _SyncedFile:
         os.fsync(self.handle.fileno())
 
 
-def _write_jsonl(lines: Iterable[Any], path: Path) -> int:
-    """JSON lines, written in pieces of about :data:`_CHUNK` bytes by a second thread."""
-    count = size = 0
+def _write_pieces(pieces: Iterable[bytes], path: Path) -> None:
+    """Write ``pieces`` to ``path`` from a second thread, about :data:`_CHUNK` bytes a hand-off.
+
+    The JSON writers' one loop: the pieces are gathered here, written and synced by a
+    :class:`_SyncedFile` in a :class:`~.background.Background` thread.
+    """
     parts: list[bytes] = []
+    size = 0
     with path.open("wb", buffering=0) as handle, Background(2) as background:
         out = _SyncedFile(handle)
-        for line in lines:
-            if type(line) is bytes:
-                parts.append(line)
-                size += len(line)
-                count += 1
-            elif type(line) is list:  # a batch of lines
-                parts.extend(line)
-                size += sum(map(len, line))
-                count += len(line)
-            else:  # an EncodedBatch
-                data = line.jsonl()
-                parts.append(data)
-                size += len(data)
-                count += len(line)
+        for piece in pieces:
+            parts.append(piece)
+            size += len(piece)
             if size >= _CHUNK:
                 background.submit(out.write, parts)
                 parts = []
                 size = 0
         background.submit(out.write, parts)
         background.submit(out.sync)
+
+
+def _write_jsonl(lines: Iterable[Any], path: Path) -> int:
+    """JSON lines, streamed by :func:`_write_pieces`."""
+    count = 0
+
+    def pieces() -> Iterator[bytes]:
+        nonlocal count
+        for line in lines:
+            if type(line) is bytes:
+                count += 1
+                yield line
+            elif type(line) is list:  # a batch of lines
+                count += len(line)
+                yield from line
+            else:  # an EncodedBatch
+                count += len(line)
+                yield line.jsonl()
+
+    _write_pieces(pieces(), path)
     return count
 
 
 def _write_json(lines: Iterable[Any], path: Path) -> int:
-    """A JSON list, one record a line, streamed as :func:`_write_jsonl` streams its lines."""
-    count = size = 0
-    parts: list[bytes] = [b"["]
-    with path.open("wb", buffering=0) as handle, Background(2) as background:
-        out = _SyncedFile(handle)
+    """A JSON list, one record a line, streamed by :func:`_write_pieces`."""
+    count = 0
+
+    def pieces() -> Iterator[bytes]:
+        nonlocal count
+        yield b"["
         for line in lines:
             if type(line) is bytes:
-                parts.append(b",\n" if count else b"\n")
-                parts.append(line[:-1])
-                size += len(line) + 1
-                count += 1
+                items, data = 1, line[:-1]
             elif type(line) is list:  # a batch of lines, joined in one call
-                if line:
-                    parts.append(b",\n" if count else b"\n")
-                    data = b",\n".join([one[:-1] for one in line])
-                    parts.append(data)
-                    size += len(data)
-                    count += len(line)
+                if not line:
+                    continue
+                items, data = len(line), b",\n".join([one[:-1] for one in line])
             else:  # an EncodedBatch
-                parts.append(b",\n" if count else b"\n")
-                data = line.json_items()
-                parts.append(data)
-                size += len(data)
-                count += len(line)
-            if size >= _CHUNK:
-                background.submit(out.write, parts)
-                parts = []
-                size = 0
-        parts.append(b"\n]\n")
-        background.submit(out.write, parts)
-        background.submit(out.sync)
+                items, data = len(line), line.json_items()
+            yield b",\n" if count else b"\n"
+            yield data
+            count += items
+        yield b"\n]\n"
+
+    _write_pieces(pieces(), path)
     return count
 
 
