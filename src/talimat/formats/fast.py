@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
+from itertools import groupby
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -458,33 +459,18 @@ def rows_table(items: list[Any]) -> Any:
     import pyarrow as pa
 
     parts: list[tuple[Any, Any, Any, Any]] = []
-    rows: list[tuple[Any, ...]] = []
-
-    def flush() -> None:  # consecutive single rows, from Python lists
-        if rows:
-            systems = pa.array([row[0] for row in rows], pa.string())
-            speakers = pa.array([s for row in rows for s in row[1]], pa.string())
-            texts = pa.array([text for row in rows for text in row[2]], pa.string())
-            sizes = np.fromiter((len(row[1]) for row in rows), np.int64, len(rows))
-            parts.append((systems, speakers, texts, sizes))
-            rows.clear()
-
-    batches: list[ShareGPTBatch] = []
-
-    def flush_batches() -> None:  # consecutive batches, as one: Arrow's calls cost per call
-        if batches:
-            parts.append(ShareGPTBatch.joined(batches).columns())
-            batches.clear()
-
-    for item in items:
-        if type(item) is tuple:
-            flush_batches()
-            rows.append(item)
-        else:
-            flush()
-            batches.append(item)
-    flush()
-    flush_batches()
+    # Consecutive single rows from Python lists; consecutive batches as one (Arrow's calls
+    # cost per call).
+    for single, run in groupby(items, key=lambda item: type(item) is tuple):
+        if not single:
+            parts.append(ShareGPTBatch.joined(list(run)).columns())
+            continue
+        rows = list(run)
+        systems = pa.array([row[0] for row in rows], pa.string())
+        speakers = pa.array([s for row in rows for s in row[1]], pa.string())
+        texts = pa.array([text for row in rows for text in row[2]], pa.string())
+        sizes = np.fromiter((len(row[1]) for row in rows), np.int64, len(rows))
+        parts.append((systems, speakers, texts, sizes))
     systems, speakers, texts = (pa.concat_arrays([part[i] for part in parts]) for i in range(3))
     sizes = np.concatenate([part[3] for part in parts])
     offsets = np.zeros(len(sizes) + 1, np.int32)
