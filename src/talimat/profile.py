@@ -274,14 +274,10 @@ class _Accumulator:
 
         sizes = list(map(len, patterns))
         words, folded = measure_flat(texts, sizes)
-        known = self.patterns
+        codes = {}
         for role_key, count in Counter(patterns).items():  # first seen first, as _take
-            pattern = known.get(role_key)
-            if pattern is None:
-                codes = bytes(_ROLE_CODES.get(role, 0) for role in role_key)
-                pattern = known[role_key] = [0, codes]
-            pattern[0] += count
-        self.codes.frombytes(b"".join([known[role_key][1] for role_key in patterns]))
+            codes[role_key] = self._count_pattern(role_key, count)
+        self.codes.frombytes(b"".join([codes[role_key] for role_key in patterns]))
         self.chars.extend(map(len, texts))
         self.words.frombytes(words.astype(np.int32).tobytes())
         nonempty = words > 0
@@ -314,6 +310,15 @@ class _Accumulator:
                 self._sample(numbers[index], as_dict(records[index])["messages"])
         self.records = total
 
+    def _count_pattern(self, role_key: tuple[str, ...], count: int) -> bytes:
+        """Count ``count`` records of this role pattern; return its role codes, one a turn."""
+        pattern = self.patterns.get(role_key)
+        if pattern is None:
+            codes = bytes(_ROLE_CODES.get(role, 0) for role in role_key)
+            pattern = self.patterns[role_key] = [0, codes]
+        pattern[0] += count
+        return cast(bytes, pattern[1])
+
     def _take(
         self,
         number: int,
@@ -326,12 +331,7 @@ class _Accumulator:
     ) -> None:
         self.records += 1
         role_key = tuple(roles)
-        pattern = self.patterns.get(role_key)
-        if pattern is None:
-            codes = bytes(_ROLE_CODES.get(role, 0) for role in role_key)
-            pattern = self.patterns[role_key] = [0, codes]
-        pattern[0] += 1
-        self.codes.frombytes(pattern[1])
+        self.codes.frombytes(self._count_pattern(role_key, 1))
         self.chars.extend(map(len, texts))
         self.words.extend(word_counts)
         empty = word_counts.count(0)
