@@ -195,11 +195,21 @@ class _Scan:
             return None
         return canonical
 
+    @property
+    def plain_ok(self) -> bool:
+        """True while the fast path's plain records may be taken (no other layout was found)."""
+        return self.format in ("messages", None)
+
+    def took_plain(self) -> None:
+        """The fast path took a plain record: the file's layout is ``messages``."""
+        self.format = "messages"
+        self.detected = True
+
     def fast(self, path: Path) -> bool:
         """True when the fast path may read ``path``: plain JSONL ``messages`` records."""
         return (
             self.mapping is None
-            and self.format in (None, "messages")
+            and self.plain_ok
             and suffix_of(path) in (".jsonl", ".ndjson")
         )
 
@@ -360,8 +370,7 @@ def _validate(
     def note_plain(count: int) -> None:
         nonlocal plain
         if not plain:
-            scan.format = "messages"
-            scan.detected = True
+            scan.took_plain()
             kinds.setdefault("sft", 0)  # the order kinds are first seen in
         plain += count
 
@@ -370,7 +379,7 @@ def _validate(
         check = scan.check
         for number, record in items:
             if type(record) is PlainRecord:
-                if fast and scan.format in ("messages", None) and sft_ok(record):
+                if fast and scan.plain_ok and sft_ok(record):
                     yield number, record
                     continue
                 record = as_dict(record)
@@ -397,7 +406,7 @@ def _validate(
                 if (
                     texts is not None
                     and fast
-                    and scan.format in ("messages", None)
+                    and scan.plain_ok
                     and all(map(sft_pattern_ok, set(roles_of(values))))
                 ):
                     note_plain(len(values))
@@ -541,20 +550,18 @@ def checked_batches(
             yield checked(number, record)
         return
     for start, values, texts in plain_batches(source):
-        if texts is not None and scan.format in ("messages", None):
+        if texts is not None and scan.plain_ok:
             patterns = roles_of(values)
             if all(map(sft_pattern_ok, set(patterns))):
-                scan.format = "messages"
-                scan.detected = True
+                scan.took_plain()
                 yield PlainBatch(start, values, patterns, texts)
                 continue
         for number, value in enumerate(values, start):
             if value is BLANK:
                 continue
             if type(value) is PlainRecord:
-                if scan.format in ("messages", None) and sft_ok(value):
-                    scan.format = "messages"
-                    scan.detected = True
+                if scan.plain_ok and sft_ok(value):
+                    scan.took_plain()
                     yield number, value
                     continue
                 value = as_dict(value)
@@ -740,11 +747,10 @@ def convert_file(
         check = scan.check
         for number, record in items:
             if type(record) is PlainRecord:
-                if scan.format in ("messages", None):
+                if scan.plain_ok:
                     row = sharegpt_row(record)
                     if row is not None:
-                        scan.format = "messages"
-                        scan.detected = True
+                        scan.took_plain()
                         yield number, row
                         continue
                 record = as_dict(record)
@@ -769,12 +775,11 @@ def convert_file(
     def bulk(batches: Batches) -> Iterator[Any]:
         """Batches of plain records whose role patterns ShareGPT holds, written in bulk."""
         for start, values, texts in batches:
-            if texts is not None and scan.format in ("messages", None):
+            if texts is not None and scan.plain_ok:
                 patterns = roles_of(values)
                 plans = {roles: sharegpt_plan(roles) for roles in set(patterns)}
                 if None not in plans.values():
-                    scan.format = "messages"
-                    scan.detected = True
+                    scan.took_plain()
                     # Encoded by the writer, in its own form, in a few calls per batch.
                     yield ShareGPTBatch(patterns, plans, texts)  # type: ignore[arg-type]
                     continue
