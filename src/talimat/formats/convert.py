@@ -207,11 +207,7 @@ class _Scan:
 
     def fast(self, path: Path) -> bool:
         """True when the fast path may read ``path``: plain JSONL ``messages`` records."""
-        return (
-            self.mapping is None
-            and self.plain_ok
-            and suffix_of(path) in (".jsonl", ".ndjson")
-        )
+        return self.mapping is None and self.plain_ok and suffix_of(path) in (".jsonl", ".ndjson")
 
 
 def _start(
