@@ -363,9 +363,7 @@ def profiled(path: Path, batch_size: int | None = None, **options: Any) -> Datas
     if batch_size is None:
         return profile_file(path, **options)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            profile, "_profile", functools.partial(profile._profile, batch_size=batch_size)
-        )
+        patch.setattr(profile, "_pass", functools.partial(profile._pass, batch_size=batch_size))
         return profile_file(path, **options)
 
 
@@ -433,3 +431,5 @@ def test_bench_file_profiles_as_recorded(tmp_path: Path) -> None:
     assert hashlib.sha256(json.dumps(batch, sort_keys=True).encode()).hexdigest() == (
         RECORDED_BENCH
     )
+    # Worker processes, each reading a part of the file (talimat.profile_workers).
+    assert fingerprint_payload(profile_file(path, workers=2)) == batch

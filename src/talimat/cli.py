@@ -191,6 +191,7 @@ def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
         "--language-sample", type=int, default=2000, metavar="N", help=text("help_language_sample")
     )
     profile.add_argument("--seed", type=int, default=0, help=text("help_seed"))
+    profile.add_argument("--workers", type=int, metavar="N", help=text("help_workers"))
 
     mix = command("mix", _run_mix)
     mix.add_argument(
@@ -489,16 +490,26 @@ def _run_convert(options: argparse.Namespace, language: str) -> int:
 
 def _run_profile(options: argparse.Namespace, language: str) -> int:
     from .profile import profile_file
+    from .profile_workers import workers_for
 
     if options.language_sample < 0:
         raise CommandError(_("bad_language_sample", language, value=options.language_sample))
+    if options.workers is not None and options.workers < 1:
+        raise CommandError(_("bad_workers", language, value=options.workers))
+    # A progress bar counts the records of a pass in this process: none with workers.
+    workers = workers_for(options.file, options.format, options.workers, progress=False)
     result = profile_file(
         options.file,
         options.format,
         lang=language,
         language_sample=options.language_sample,
         seed=options.seed,
-        progress=lambda items: _progress(items, _("progress_profile", language)),
+        progress=(
+            (lambda items: _progress(items, _("progress_profile", language)))
+            if workers == 1
+            else None
+        ),
+        workers=workers,
     )
     print(_("profile_title", language, file=options.file))
     print(result.summary(language))

@@ -60,6 +60,8 @@ EXAMPLES_SHOWN = 5
 #: record, few enough that a batch's buffers (about 180 kB of text for Alpaca-sized
 #: records) stay in a core's cache; 256 measured faster than 64, 1024 or 2048.
 BATCH_RECORDS = 256
+#: The flat arrays of :class:`_Accumulator` (per turn, then per record).
+TALLIES = ("chars", "words", "codes", "numbers", "exact_keys", "normalized_keys")
 
 
 class ProfileError(TalimatError):
@@ -199,6 +201,67 @@ def _repeats(keys: Any, numbers: Any) -> tuple[Any, Any]:
     return numbers[later], numbers[first]
 
 
+def _sample_text(turns: Iterable[Any]) -> str:
+    """What the language detector reads of a record: its prompts and responses, the first
+    :data:`LANGUAGE_TEXT_LIMIT` characters."""
+    return "\n".join(
+        message.get("content") or ""
+        for message in turns
+        if isinstance(message, Mapping) and message.get("role") in ("user", "assistant")
+    )[:LANGUAGE_TEXT_LIMIT]
+
+
+class _Reservoir:
+    """A uniform sample of a stream by reservoir sampling, Algorithm L (Li, 1994).
+
+    Each item is kept with equal probability; only items that enter the reservoir cost
+    random draws, so a million records need a few thousand. Which positions enter, and
+    where, depends on the seed and the positions only, never on the items: :meth:`skip`
+    replays the draws for items read elsewhere, so a worker reading a later part of a
+    file samples exactly as one pass over the whole file would.
+    """
+
+    def __init__(self, size: int, seed: int) -> None:
+        self.size = size
+        self.items: list[Any] = []
+        self.rng = random.Random(seed)
+        self.weight = 1.0
+        self.next_pick = 0
+
+    def wants(self, position: int) -> bool:
+        """True when the item at ``position`` (1-based, in stream order) enters the sample."""
+        return len(self.items) < self.size or position == self.next_pick
+
+    def put(self, position: int, item: Any) -> None:
+        """Put the item at ``position`` in the sample; only for a position it :meth:`wants`."""
+        size = self.size
+        if len(self.items) < size:
+            self.items.append(item)
+            if len(self.items) < size:
+                return
+        else:
+            self.items[self.rng.randrange(size)] = item
+        self.weight *= math.exp(math.log(self._uniform()) / size)
+        gap = math.log(self._uniform()) / math.log1p(-self.weight) if self.weight < 1 else 0.0
+        self.next_pick = position + math.floor(gap) + 1
+
+    def skip(self, count: int) -> None:
+        """Take ``count`` items seen elsewhere, from the start: their places hold None."""
+        if self.size <= 0:
+            return
+        while len(self.items) < min(self.size, count):
+            self.put(len(self.items) + 1, None)
+        while len(self.items) == self.size and self.next_pick <= count:
+            self.put(self.next_pick, None)
+
+    def _uniform(self) -> float:
+        """A random number in (0, 1): never 0, so its logarithm is finite."""
+        value = self.rng.random()
+        while value == 0.0:
+            value = self.rng.random()
+        return value
+
+
 class _Accumulator:
     """Everything the profile needs, gathered in one pass (the hot loop of this module).
 
@@ -219,19 +282,19 @@ class _Accumulator:
         self.patterns: dict[tuple[str, ...], list[Any]] = {}  # roles → [records, role codes]
         # Flat arrays, not per-record objects: 4 bytes per turn for each length, 8 per
         # record for each duplicate key and its number (under 60 bytes a record in all).
-        self.chars = array("i")  # per turn, in order
-        self.words = array("i")
-        self.codes = array("b")  # 1 user, 2 assistant, 0 other roles
-        self.numbers = array("q")  # per record: its number and its two duplicate keys
-        self.exact_keys = array("q")
-        self.normalized_keys = array("q")
+        # chars, words, codes (1 user, 2 assistant, 0 other roles): per turn, in order;
+        # numbers, exact_keys, normalized_keys: per record, its number and duplicate keys.
+        self.chars, self.words, self.codes = array("i"), array("i"), array("b")
+        self.numbers, self.exact_keys, self.normalized_keys = array("q"), array("q"), array("q")
         #: kind → (records, first records with the same key), two int64 arrays (finish)
         self.pairs: dict[str, tuple[Any, Any]] = {}
         self.sample_size = language_sample
-        self.sample: list[tuple[int, str]] = []
-        self.rng = random.Random(seed)
-        self.weight = 1.0  # Algorithm L state: see _sample
-        self.next_pick = 0
+        self.reservoir = _Reservoir(language_sample, seed)
+
+    @property
+    def sample(self) -> list[tuple[int, str]]:
+        """The sampled records' (number, text) pairs, for the language detector."""
+        return self.reservoir.items
 
     def add(self, number: int, record: Any) -> None:
         turns = record.get("messages") if type(record) is dict and not self.format else None
@@ -298,17 +361,16 @@ class _Accumulator:
 
     def _sample_batch(self, before: int, numbers: list[int], records: list[PlainRecord]) -> None:
         """The reservoir steps :meth:`_take` takes for these records (``before`` were read)."""
-        total, index = self.records, 0
-        while len(self.sample) < self.sample_size and index < len(records):
-            self.records = before + index + 1  # _sample computes the next pick from it
-            self._sample(numbers[index], as_dict(records[index])["messages"])
+        reservoir, index = self.reservoir, 0
+        while len(reservoir.items) < reservoir.size and index < len(records):
+            text = _sample_text(as_dict(records[index])["messages"])
+            reservoir.put(before + index + 1, (numbers[index], text))
             index += 1
-        if len(self.sample) >= self.sample_size:
-            while self.next_pick <= total:
-                index = self.next_pick - before - 1
-                self.records = self.next_pick
-                self._sample(numbers[index], as_dict(records[index])["messages"])
-        self.records = total
+        if len(reservoir.items) >= reservoir.size:
+            while reservoir.next_pick <= self.records:
+                index = reservoir.next_pick - before - 1
+                text = _sample_text(as_dict(records[index])["messages"])
+                reservoir.put(reservoir.next_pick, (numbers[index], text))
 
     def _count_pattern(self, role_key: tuple[str, ...], count: int) -> bytes:
         """Count ``count`` records of this role pattern; return its role codes, one a turn."""
@@ -340,12 +402,10 @@ class _Accumulator:
         self.numbers.append(number)
         self.exact_keys.append(exact)
         self.normalized_keys.append(hash((role_key, padded_form(folded))))
-        if self.sample_size > 0 and (
-            len(self.sample) < self.sample_size or self.records == self.next_pick
-        ):
+        if self.sample_size > 0 and self.reservoir.wants(self.records):
             if type(source) is PlainRecord:
                 source = as_dict(source)["messages"]
-            self._sample(number, source)
+            self.reservoir.put(self.records, (number, _sample_text(source)))
 
     def finish(self) -> None:
         """Derive the counts from the role patterns, split lengths by role, find duplicates."""
@@ -385,34 +445,50 @@ class _Accumulator:
         self.numbers = array("q")
         self.pairs = {"exact": exact, "normalized": normalized}
 
-    def _uniform(self) -> float:
-        """A random number in (0, 1): never 0, so its logarithm is finite."""
-        value = self.rng.random()
-        while value == 0.0:
-            value = self.rng.random()
-        return value
+    def take_tallies(self) -> dict[str, array[Any]]:
+        """The flat arrays gathered so far, by name, each replaced by an empty one.
 
-    def _sample(self, number: int, turns: list[Any]) -> None:
-        """Reservoir sampling, Algorithm L (Li, 1994): a uniform sample, skipping ahead.
-
-        Each record is kept with equal probability; only records that enter the
-        reservoir cost random draws, so a million records need a few thousand.
+        A worker process sends them as it goes (:mod:`talimat.profile_workers`), so its
+        memory stays flat; :meth:`add_tallies` on the receiving side puts them back.
         """
-        text = "\n".join(
-            message.get("content") or ""
-            for message in turns
-            if isinstance(message, Mapping) and message.get("role") in ("user", "assistant")
-        )[:LANGUAGE_TEXT_LIMIT]
-        size = self.sample_size
-        if len(self.sample) < size:
-            self.sample.append((number, text))
-            if len(self.sample) < size:
-                return
-        else:
-            self.sample[self.rng.randrange(size)] = (number, text)
-        self.weight *= math.exp(math.log(self._uniform()) / size)
-        gap = math.log(self._uniform()) / math.log1p(-self.weight) if self.weight < 1 else 0.0
-        self.next_pick = self.records + math.floor(gap) + 1
+        taken = {}
+        for name in TALLIES:
+            taken[name] = getattr(self, name)
+            setattr(self, name, array(taken[name].typecode))
+        return taken
+
+    def add_tallies(self, tallies: Mapping[str, array[Any]]) -> None:
+        """Append tallies that :meth:`take_tallies` gave, in the order they were taken."""
+        for name in TALLIES:
+            getattr(self, name).extend(tallies[name])
+
+    def absorb(self, part: _Accumulator) -> None:
+        """Take in what another accumulator gathered over the records after this one's.
+
+        ``part`` started where this one stops (its ``records`` counted from there, its
+        reservoir replaying the draws before it): the result is what one accumulator
+        would hold after reading both in order.
+        """
+        self.records = part.records
+        self.empty_records += part.empty_records
+        self.empty_turns += part.empty_turns
+        for role_key, (count, codes) in part.patterns.items():  # first seen first
+            pattern = self.patterns.setdefault(role_key, [0, codes])
+            pattern[0] += count
+        for name in TALLIES:
+            mine, theirs = getattr(self, name), getattr(part, name)
+            if not len(mine):  # nothing here yet: the part's array, not a copy of it
+                setattr(self, name, theirs)
+            elif len(theirs):
+                mine.extend(theirs)
+            setattr(part, name, None)  # let each go as soon as it is taken
+        items = self.reservoir.items
+        for place, item in enumerate(part.reservoir.items):
+            if item is not None:  # None: a place the records before it filled
+                if place < len(items):
+                    items[place] = item
+                else:
+                    items.append(item)
 
 
 @dataclass
@@ -701,6 +777,7 @@ def profile_file(
     language_sample: int = 2000,
     seed: int = 0,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    workers: int | None = None,
 ) -> DatasetProfile:
     """Profile a dataset file, read by the validator's reader and record checker.
 
@@ -711,38 +788,58 @@ def profile_file(
     not one at all (a line that does not parse, a message without a string role or
     content) raises :class:`ProfileError` or :class:`talimat.formats.RecordError` naming
     the file, record (the line number) and field. ``fmt`` forces the records' format.
-    ``progress`` wraps the record stream, for a progress bar.
-    """
-    from .formats.convert import PlainBatch, checked_batches, checked_records
-    from .formats.problems import Bad
 
+    ``workers`` is how many processes read a large JSONL file, each a part of it
+    (:mod:`talimat.profile_workers`); the report is the same for any number. ``None``
+    lets :func:`talimat.profile_workers.workers_for` choose (one for a small file, a
+    progress bar or another format); 1 reads the file in this process. ``progress``
+    wraps the record stream of a pass in this process, for a progress bar; worker
+    processes do not call it.
+    """
+    from .formats.convert import checked_batches, checked_records
+    from .profile_workers import profile_in_workers, workers_for
+
+    _check_options(language_sample, lang)
     file = os.fspath(path)
     problems: list[Any] = []
-
-    def readable(items: Iterable[Any]) -> Iterator[Any]:
-        for item in items:
-            if type(item) is PlainBatch:
-                yield item
-                continue
-            number, record = item
-            if isinstance(record, Bad):  # nothing to profile: say why, as validate does
-                message = record.problem(file, number).localized()
-                raise ProfileError(f"record {number}: {message}")
-            yield item
-
-    # A progress bar counts records: it gets them one by one, the pass in blocks otherwise.
-    numbered: Iterable[Any]
-    if progress is not None:
-        numbered = progress(readable(checked_records(file, fmt, problems)))
-    else:
-        numbered = readable(checked_batches(file, fmt, problems))
     accumulator = _Accumulator(language_sample, seed, file, None)
+    count = workers_for(file, fmt, workers, progress is not None)
     try:
-        result = _profile(numbered, accumulator, lang)
+        parts = profile_in_workers(file, fmt, count, language_sample, seed) if count > 1 else None
+        if parts is not None:
+            for part, found in parts:
+                accumulator.absorb(part)
+                problems += found
+        elif progress is not None:
+            # A progress bar counts records: it gets them one by one, the pass in blocks.
+            _pass(progress(_readable(checked_records(file, fmt, problems), file)), accumulator)
+        else:
+            _pass(_readable(checked_batches(file, fmt, problems), file), accumulator)
     except ProfileError as error:
         raise ProfileError(f"{file}: {error}") from None
+    result = _report(accumulator, lang)
     result.problems = problems
     return result
+
+
+def _check_options(language_sample: int, lang: str | None) -> None:
+    if language_sample < 0:
+        raise ValueError(f"language_sample must be 0 or more, not {language_sample}")
+    if lang is not None:
+        resolve_language(lang)
+
+
+def _readable(items: Iterable[Any], file: str) -> Iterator[Any]:
+    """The checked records and blocks, raising :class:`ProfileError` at the first one that
+    is not a record at all (nothing to profile: it says why, as validate does)."""
+    from .formats.convert import PlainBatch
+    from .formats.problems import Bad
+
+    for item in items:
+        if type(item) is not PlainBatch and isinstance(item[1], Bad):
+            number, record = item
+            raise ProfileError(f"record {number}: {record.problem(file, number).localized()}")
+        yield item
 
 
 def _profile(
@@ -751,7 +848,14 @@ def _profile(
     lang: str | None,
     batch_size: int = BATCH_RECORDS,
 ) -> DatasetProfile:
-    """Run the pass over numbered records (and blocks of plain records) and build the report.
+    """Run the pass over numbered records (and blocks of plain records) and build the report."""
+    _check_options(acc.sample_size, lang)
+    _pass(numbered, acc, batch_size)
+    return _report(acc, lang)
+
+
+def _pass(numbered: Iterable[Any], acc: _Accumulator, batch_size: int = BATCH_RECORDS) -> None:
+    """Give ``acc`` every record of ``numbered``, in order.
 
     ``numbered`` gives ``(number, record)`` pairs and :class:`~.formats.convert.PlainBatch`
     blocks, in file order. Plain records are measured at least ``batch_size`` at a time
@@ -759,12 +863,6 @@ def _profile(
     alone (:meth:`_Accumulator.add_plain`), the reference path the batch path is tested
     against.
     """
-    import pandas as pd
-
-    if acc.sample_size < 0:
-        raise ValueError(f"language_sample must be 0 or more, not {acc.sample_size}")
-    if lang is not None:
-        resolve_language(lang)
     from .formats import gc_paused  # one pause helper for every streaming loop
     from .formats.convert import PlainBatch
 
@@ -812,6 +910,12 @@ def _profile(
                 measure()  # records stay in file order
                 acc.add(number, record)
         measure()
+
+
+def _report(acc: _Accumulator, lang: str | None) -> DatasetProfile:
+    """The report of a finished pass."""
+    import pandas as pd
+
     # Languages first: the detector's model (about 100 MB at its peak while it loads)
     # then never meets the temporaries of finish(). Loading it in a thread during the
     # pass hid its 0.4 to 0.8 s on a free core but raised the peak on 1,000,000 records

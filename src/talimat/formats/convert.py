@@ -35,6 +35,7 @@ from .fields import LAYOUT_KEY, kind_of
 from .io import (
     BLANK,
     WRITE_SUFFIXES,
+    Span,
     atomic_target,
     check_not_input,
     encode,
@@ -521,15 +522,31 @@ def checked_records(
 
 
 def checked_batches(
-    path: str | os.PathLike[str], fmt: str | None, problems: list[Problem]
+    path: str | os.PathLike[str],
+    fmt: str | None,
+    problems: list[Problem],
+    span: Span | None = None,
+    layout: list[str | None] | None = None,
 ) -> Iterator[PlainBatch | tuple[int, Any]]:
     """:func:`checked_records`, with blocks of plain records valid for SFT as one
-    :class:`PlainBatch` each, in file order among the other records."""
+    :class:`PlainBatch` each, in file order among the other records.
+
+    With ``span`` (a JSONL file read by the fast path), only its lines are read. A span
+    that does not start the file is read as the rest of a ``messages`` file: what the
+    whole pass knows by then when the lines before it are messages records (the caller
+    checks that they were, from ``layout``, which receives the layout the records were
+    read as once they are all read; see :mod:`talimat.profile_workers`).
+    """
     scan = _start(fmt, None, None, os.fspath(path), False)
     scan.problems = problems
     scan.check_tasks = True
     scan.keep = True
     source = Path(path)
+    if span is not None:
+        if not scan.fast(source):
+            raise ValueError(f"a span is read by the fast path only, not for {source}")
+        if span.start > 0:
+            scan.took_plain()
 
     def checked(number: int, record: Any) -> tuple[int, Any]:
         canonical = scan.check(number, record)
@@ -544,8 +561,20 @@ def checked_batches(
     if not scan.fast(source):
         for number, record in _file_records(source, scan):
             yield checked(number, record)
-        return
-    for start, values, texts in plain_batches(source):
+    else:
+        yield from _checked_fast(scan, source, span, checked)
+    if layout is not None:
+        layout.append(scan.format)
+
+
+def _checked_fast(
+    scan: _Scan,
+    source: Path,
+    span: Span | None,
+    checked: Callable[[int, Any], tuple[int, Any]],
+) -> Iterator[PlainBatch | tuple[int, Any]]:
+    """:func:`checked_batches` on the fast path: plain JSONL lines read in blocks."""
+    for start, values, texts in plain_batches(source, span):
         if texts is not None and scan.plain_ok:
             patterns = roles_of(values)
             if all(map(sft_pattern_ok, set(patterns))):

@@ -41,6 +41,7 @@ import orjson
 from .io import (
     BLANK,
     EncodedBatch,
+    Span,
     byte_counter,
     jsonl_blocks,
     parse_line,
@@ -141,7 +142,9 @@ def _plain(
     return _no_dropped_keys(source, records, contents, count_byte)
 
 
-def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], list[str] | None]]:
+def plain_batches(
+    path: Path, span: Span | None = None
+) -> Iterator[tuple[int, list[Any], list[str] | None]]:
     """(number of the first line, one value per line, their texts) for each batch of lines.
 
     A value is a :class:`PlainRecord` — a record that repeats no key and has no blank
@@ -152,13 +155,14 @@ def plain_batches(path: Path) -> Iterator[tuple[int, list[Any], list[str] | None
     values that are not PlainRecords are exactly those of :func:`~.io.raw_jsonl`.
 
     The lines are read as blocks (:func:`~.io.jsonl_blocks`) and decoded as one JSON
-    array; only a block that holds some other line is split into lines.
+    array; only a block that holds some other line is split into lines. With ``span``,
+    only its lines are read (:func:`~.io.jsonl_blocks`).
     """
     decode, decode_all, parse, plain = _DECODE, _DECODE_ALL, parse_line, _plain
     error = msgspec.DecodeError  # ValidationError is one too
     # One counter for the newlines (jsonl_blocks) and the colons (_no_dropped_keys).
     count_byte = byte_counter(path.stat().st_size if path.is_file() else 0)
-    for start, source, count in jsonl_blocks(path, count_byte):
+    for start, source, count in jsonl_blocks(path, count_byte, span):
         values: list[Any] = []
         # The whole block as one JSON array of its lines: a blank line or any other record
         # fails that decoding, or gives another count of records.

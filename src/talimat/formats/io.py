@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import orjson
 
@@ -41,12 +41,14 @@ __all__ = [
     "WRITE_SUFFIXES",
     "EncodedBatch",
     "Pending",
+    "Span",
     "atomic_target",
     "byte_counter",
     "check_not_input",
     "encode",
     "jsonl_batches",
     "jsonl_blocks",
+    "line_spans",
     "parse_line",
     "raw_records",
     "split_lines",
@@ -219,8 +221,22 @@ def byte_counter(size: int) -> Callable[[bytes, int], int]:
     return count
 
 
+class Span(NamedTuple):
+    """A part of a JSONL file made of whole lines: bytes ``start`` to ``end``, first line's number.
+
+    ``start`` is 0 or just after a newline and ``end`` just after one (or the file's
+    size), so each line is in exactly one span (:func:`line_spans`).
+    """
+
+    start: int
+    end: int
+    first_line: int
+
+
 def jsonl_blocks(
-    path: Path, count_byte: Callable[[bytes, int], int] | None = None
+    path: Path,
+    count_byte: Callable[[bytes, int], int] | None = None,
+    span: Span | None = None,
 ) -> Iterator[tuple[int, bytes, int]]:
     """(number of the first line, whole lines as one bytes, how many) about 64 KiB at a time.
 
@@ -228,7 +244,9 @@ def jsonl_blocks(
     handles a batch in bulk saves the split (a quarter of what parsing the lines costs),
     and :func:`split_lines` gives the same lines back when it needs them. A line longer
     than a block is read whole. The newlines are counted by ``count_byte``, by default
-    the :func:`byte_counter` for the file's size.
+    the :func:`byte_counter` for the file's size. With ``span``, only its lines are read,
+    numbered from its first line; the file-level checks of the head (:func:`_head_lines`)
+    belong to the span that starts the file.
     """
     with _open(path) as handle:
         if count_byte is None:
@@ -236,8 +254,12 @@ def jsonl_blocks(
         read, readline = handle.read, handle.readline
         first = True
         number = 1
-        while True:
-            block = read(_LINES_HINT)
+        left = -1  # bytes of the span still to read; -1: to the end of the file
+        if span is not None:
+            handle.seek(span.start)
+            first, number, left = span.start == 0, span.first_line, span.end - span.start
+        while left:
+            block = read(_LINES_HINT if left < 0 else min(_LINES_HINT, left))
             if not block:
                 return
             if not block.endswith(b"\n"):
@@ -245,6 +267,8 @@ def jsonl_blocks(
                 # the block in place: no copy, where joining two pieces costs a fifth of
                 # what parsing the block does (measured).
                 block += readline()
+            if left > 0:
+                left = max(0, left - len(block))
             if first:
                 lines = split_lines(block)
                 first = _head_lines(path, lines)
@@ -252,6 +276,37 @@ def jsonl_blocks(
             count = count_byte(block, 10) + (not block.endswith(b"\n"))
             yield number, block, count
             number += count
+
+
+def line_spans(path: Path, parts: int) -> list[Span]:
+    """``parts`` spans of about equal size covering the file, in order (fewer if lines are long).
+
+    A span's first line number comes from counting the newlines before it, with numpy
+    (about 0.1 s for 300 MiB in the page cache).
+    """
+    import numpy as np
+
+    starts = [0]
+    with _open(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        for part in range(1, parts):
+            handle.seek(max(starts[-1], size * part // parts))
+            if handle.tell() > 0:
+                handle.seek(handle.tell() - 1)
+                handle.readline()  # to just after a newline (the one before, if it is one)
+            if starts[-1] < handle.tell() < size:
+                starts.append(handle.tell())
+        spans = []
+        handle.seek(0)
+        newlines = 0
+        for start, end in zip(starts, [*starts[1:], size], strict=True):
+            spans.append(Span(start, end, newlines + 1))
+            left = end - start
+            while left > 0:
+                block = handle.read(min(left, 16 * 1024**2))
+                left -= len(block)
+                newlines += int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
+    return spans
 
 
 def split_lines(block: bytes) -> list[bytes]:

@@ -126,6 +126,10 @@ class RecordError(FormatError):
         super().__init__(str(problem))
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type[RecordError], tuple[Problem]]:
+        # Pickled with its problem (a profile's worker process sends it to the caller).
+        return type(self), (self.problem,)
+
 
 class LossyConversionError(FormatError):
     """The target layout cannot carry the record exactly; the message says what is lost."""
