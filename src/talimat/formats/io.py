@@ -82,7 +82,7 @@ def suffix_of(path: Path) -> str:
     return path.suffix.lower()
 
 
-def _open(path: Path) -> IO[bytes]:
+def _open(path: Path) -> io.BufferedReader:
     """The file opened for reading, or an InputError naming it."""
     try:
         return path.open("rb")
@@ -281,8 +281,9 @@ def jsonl_blocks(
 def line_spans(path: Path, parts: int) -> list[Span]:
     """``parts`` spans of about equal size covering the file, in order (fewer if lines are long).
 
-    A span's first line number comes from counting the newlines before it, with numpy
-    (about 0.1 s for 300 MiB in the page cache).
+    A span's first line number comes from counting the newlines before it: read into one
+    1 MiB buffer and compared with numpy into another (about 0.1 s for the 330 MiB before
+    the second half of the benchmark's file; 16 MiB blocks, each a new array, took 0.8 s).
     """
     import numpy as np
 
@@ -296,17 +297,24 @@ def line_spans(path: Path, parts: int) -> list[Span]:
                 handle.readline()  # to just after a newline (the one before, if it is one)
             if starts[-1] < handle.tell() < size:
                 starts.append(handle.tell())
-        spans = []
+        buffer = np.empty(_COUNT_BUFFER, np.uint8)
+        newline = np.empty(_COUNT_BUFFER, np.bool_)
+        view = buffer.data
         handle.seek(0)
-        newlines = 0
+        spans, newlines, position = [], 0, 0
         for start, end in zip(starts, [*starts[1:], size], strict=True):
+            while position < start:  # the newlines before this span, not those in the last
+                read = handle.readinto(view[: min(_COUNT_BUFFER, start - position)])
+                if not read:
+                    break
+                np.equal(buffer[:read], 10, out=newline[:read])
+                newlines += int(np.count_nonzero(newline[:read]))
+                position += read
             spans.append(Span(start, end, newlines + 1))
-            left = end - start
-            while left > 0:
-                block = handle.read(min(left, 16 * 1024**2))
-                left -= len(block)
-                newlines += int(np.count_nonzero(np.frombuffer(block, np.uint8) == 10))
     return spans
+
+
+_COUNT_BUFFER = 1024**2
 
 
 def split_lines(block: bytes) -> list[bytes]:
