@@ -663,6 +663,39 @@ def test_a_line_cut_short_says_whether_a_string_or_an_object_is_left_open(
     assert reason in problem.message
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "{not json",
+        '{"instruction" "a"}',
+        '{"instruction": "a" "output": "b"}',
+        '{"instruction": ["a" "b"]}',
+        '{"instruction": }',
+        '{"instruction": "a"} x',
+        '{"instruction": "a\x01"}',
+        '{"instruction": "\\udc00"}',
+        '{"instruction": tru}',
+        '{"instruction": nul}',
+        '{"instruction": 01}',
+        '{"instruction": 1.}',
+        '{"instruction": -}',
+        '{"instruction": 1e}',
+        '{"instruction": "\\x"}',
+        '{"instruction": "a",}',
+        '{"instruction": NaN}',
+    ],
+)
+def test_every_broken_json_line_is_named_in_turkish_too(tmp_path: Path, line: str) -> None:
+    """No reason is left in orjson's English words: each has a message in both languages."""
+    path = tmp_path / "broken.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    (problem,) = validate_file(path).problems
+    assert problem.code == "bad_json"
+    params = dict(problem.params)
+    assert params["reason"] != "other", params["error"]
+    assert params["error"] not in problem.localized("tr")
+
+
 def test_progress_wraps_the_record_stream_without_changing_the_report(tmp_path: Path) -> None:
     path = tmp_path / "two.jsonl"
     path.write_text('{"instruction": "a", "output": "b"}\n{"instruction": "c"}\n', encoding="utf-8")

@@ -62,19 +62,34 @@ PARQUET_BATCH = 8_192
 _BOM = b"\xef\xbb\xbf"
 
 # orjson's error messages, so a reader is told what is wrong in their language.
+# The messages of orjson 3.9 to 3.13 (the wording changed on the way); one the table does
+# not know is shown as orjson wrote it, in English.
 _JSON_REASONS = {
     "unexpected end of data": "unterminated",
     "unexpected character, expected ':' after key": "colon",
     "unexpected character, expected ',' or '}' after object value": "comma",
     "unexpected character, expected ',' or ']' after list element": "comma",
+    "unexpected character, expected ',' or '}'": "comma",
+    "unexpected character, expected ',' or ']'": "comma",
     "unexpected character, expected a JSON value": "value",
     "unexpected character, expected string or '}' after '{'": "key",
+    "unexpected character, expected a string key": "key",
     "unexpected content after document": "extra",
     "unexpected control character in string": "control",
     "depth limit exceeded": "deep",
     "no low surrogate in string": "surrogate",
     "unexpected low surrogate in string": "surrogate",
+    "invalid high surrogate in string": "surrogate",
     "str is not valid UTF-8: surrogates not allowed": "utf8",
+    "invalid literal, expected 'true'": "literal",
+    "invalid literal, expected 'false'": "literal",
+    "invalid literal, expected 'null'": "literal",
+    "number with leading zero is not allowed": "number",
+    "no digit after decimal point": "number",
+    "no digit after sign": "number",
+    "no digit after exponent sign": "number",
+    "invalid escaped sequence in string": "escape",
+    "trailing comma is not allowed": "trailing_comma",
 }
 
 
