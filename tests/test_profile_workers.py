@@ -96,9 +96,14 @@ def lines_of(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines(keepends=True)
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"), [("en", "a key in double quotes"), ("tr", "çift tırnak içinde bir anahtar")]
+)
 def test_a_bad_line_in_a_later_part_is_the_single_pass_error(
-    tmp_path: Path, mixed_file: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mixed_file: Path, lang: str, said: str
 ) -> None:
+    """The worker writes the message in the caller's language (it inherits the environment)."""
+    monkeypatch.setenv(ENV_VAR, lang)
     lines = lines_of(mixed_file)
     at = len(lines) * 3 // 4
     path = tmp_path / "bad.jsonl"
@@ -109,6 +114,7 @@ def test_a_bad_line_in_a_later_part_is_the_single_pass_error(
         profile_file(path, workers=2)
     assert str(parts.value) == str(single.value)
     assert f"{path}: record {at + 1}:" in str(parts.value)
+    assert said in str(parts.value)  # the problem itself, localized
 
 
 def test_the_first_bad_line_in_file_order_is_raised(tmp_path: Path, mixed_file: Path) -> None:
