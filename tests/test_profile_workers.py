@@ -304,3 +304,22 @@ def test_a_missing_file_is_the_single_pass_error(tmp_path: Path) -> None:
         profile_file(missing, workers=2)
     assert str(parts.value) == str(single.value)
     assert str(missing) in str(parts.value)
+
+
+def test_the_workers_files_are_removed_after_a_profile_and_after_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, mixed_file: Path
+) -> None:
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    spy = Spy(monkeypatch)
+    profile_file(mixed_file, workers=2)
+    assert spy.used
+    lines = lines_of(mixed_file)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join([*lines[:-5], "{oops\n", *lines[-5:]]), encoding="utf-8")
+    with pytest.raises(ProfileError):
+        profile_file(bad, workers=2)
+    assert list(scratch.iterdir()) == []

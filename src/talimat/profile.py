@@ -448,19 +448,14 @@ class _Accumulator:
     def take_tallies(self) -> dict[str, array[Any]]:
         """The flat arrays gathered so far, by name, each replaced by an empty one.
 
-        A worker process sends them as it goes (:mod:`talimat.profile_workers`), so its
-        memory stays flat; :meth:`add_tallies` on the receiving side puts them back.
+        A worker process writes them to files as it goes (:mod:`talimat.profile_workers`),
+        so that its memory stays flat.
         """
         taken = {}
         for name in TALLIES:
             taken[name] = getattr(self, name)
             setattr(self, name, array(taken[name].typecode))
         return taken
-
-    def add_tallies(self, tallies: Mapping[str, array[Any]]) -> None:
-        """Append tallies that :meth:`take_tallies` gave, in the order they were taken."""
-        for name in TALLIES:
-            getattr(self, name).extend(tallies[name])
 
     def absorb(self, part: _Accumulator) -> None:
         """Take in what another accumulator gathered over the records after this one's.

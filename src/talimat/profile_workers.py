@@ -58,7 +58,7 @@ records (medians of 5): at 32 MiB two workers take as long as one pass (1.03 s a
 1.01 s), at 64 MiB 1.26 s against 1.61 s.
 """
 
-SEND_EVERY = 65_536
+WRITE_EVERY = 65_536
 """Records between the writes of a worker's tallies (about 3 MB for the benchmark's records)."""
 
 DEFAULT_WORKERS = 2
@@ -130,7 +130,7 @@ def profile_in_workers(
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="talimat-profile-")))
         stack.callback(_stop, started)
         try:
-            # The workers start (about 0.3 s of imports) while the spans are counted.
+            # The workers start (about 0.15 s of imports) while the spans are counted.
             for _ in range(workers):
                 # What a worker prints goes to a file the log can show if it fails.
                 errors = stack.enter_context(tempfile.TemporaryFile())
@@ -247,7 +247,7 @@ def profile_span(
     """One part's pass: its tallies (counted from ``records_before``), problems and layout.
 
     The flat arrays are written to files named ``tallies`` and a suffix each (the tally's
-    name), every :data:`SEND_EVERY` records and at the end, so that a worker holds little;
+    name), every :data:`WRITE_EVERY` records and at the end, so that a worker holds little;
     the accumulator returned holds the rest.
     """
     from .formats.convert import checked_batches
@@ -269,7 +269,7 @@ def profile_span(
             written = accumulator.records
             for item in items:
                 yield item  # the pass takes it in before it asks for the next one
-                if accumulator.records - written >= SEND_EVERY:
+                if accumulator.records - written >= WRITE_EVERY:
                     write()
                     written = accumulator.records
 
