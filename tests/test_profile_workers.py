@@ -169,6 +169,21 @@ def test_a_worker_that_cannot_run_falls_back_to_one_pass(
     assert fingerprint_payload(report) == expected
 
 
+@pytest.mark.parametrize(
+    ("executable", "python"),
+    [
+        ("/usr/bin/python3", True),
+        ("/opt/venv/bin/python3.12", True),
+        ("C:\\Python312\\python.exe", True),
+        ("/usr/bin/pypy3", True),
+        ("/usr/sbin/uwsgi", False),
+        ("", False),
+    ],
+)
+def test_only_a_python_interpreter_is_started_as_a_worker(executable: str, python: bool) -> None:
+    assert profile_workers._is_python(executable) is python
+
+
 def test_workers_for_chooses_one_unless_splitting_pays(
     monkeypatch: pytest.MonkeyPatch, mixed_file: Path, tmp_path: Path
 ) -> None:

@@ -119,6 +119,8 @@ def profile_in_workers(
     """
     from .formats.io import line_spans
 
+    if not _is_python(sys.executable):
+        return None
     environment = dict(os.environ)
     environment["PYTHONHASHSEED"] = str(secrets.randbits(32))
     package_root = str(Path(__file__).resolve().parent.parent)  # where talimat imports from
@@ -159,6 +161,16 @@ def profile_in_workers(
         except OSError as error:  # no interpreter to start, a broken pipe, a full disk
             _log.debug("profile workers for %s failed: %s", file, error)
             return None
+
+
+def _is_python(executable: str) -> bool:
+    """True when ``executable`` is named as a Python interpreter is (python3.12, pypy3.exe…).
+
+    An embedding program's ``sys.executable`` can be the program itself (a WSGI server,
+    say), which must not be started with a worker's ``-c``; such a caller gets one pass.
+    """
+    name = executable.replace("\\", "/").rsplit("/", 1)[-1].lower()  # either separator
+    return name.startswith(("python", "pypy"))
 
 
 def _stop(started: list[tuple[subprocess.Popen[bytes], IO[bytes]]]) -> None:
