@@ -150,7 +150,7 @@ def profile_in_workers(
             # Lines too long for so many parts leave some workers without one: _stop ends them.
             for index, ((worker, _errors), span) in enumerate(zip(started, spans, strict=False)):
                 tallies = str(folder / str(index))
-                task = (file, fmt, span, span.first_line - 1, language_sample, seed, tallies)
+                task = (file, fmt, span, language_sample, seed, tallies)
                 assert worker.stdin is not None
                 pickle.dump(task, worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 worker.stdin.close()
@@ -251,12 +251,14 @@ def profile_span(
     file: str,
     fmt: str | None,
     span: Span,
-    records_before: int,
     language_sample: int,
     seed: int,
     tallies: str,
 ) -> tuple[_Accumulator, list[Problem], str | None]:
-    """One part's pass: its tallies (counted from ``records_before``), problems and layout.
+    """One part's pass: its tallies, problems and layout.
+
+    Records are counted from those before the span, one a line (the assumption the
+    caller checks afterwards).
 
     The flat arrays are written to files named ``tallies`` and a suffix each (the tally's
     name), every :data:`WRITE_EVERY` records and at the end, so that a worker holds little;
@@ -268,8 +270,8 @@ def profile_span(
     problems: list[Problem] = []
     layout: list[str | None] = []
     accumulator = _Accumulator(language_sample, seed, file, None)
-    accumulator.records = records_before
-    accumulator.reservoir.skip(records_before)
+    accumulator.records = span.first_line - 1
+    accumulator.reservoir.skip(accumulator.records)
     with ExitStack() as stack:
         files = {name: stack.enter_context(open(f"{tallies}.{name}", "wb")) for name in TALLIES}
 
@@ -292,7 +294,7 @@ def profile_span(
 
 
 def serve() -> None:
-    """A worker's life: a task on stdin, its messages on stdout, all pickled.
+    """A worker's life: a task on stdin, its result or its error on stdout, both pickled.
 
     Errors that name the user's file or record (``TalimatError``) go back to be raised by
     the caller; anything else ends the worker, and the caller profiles in one pass.

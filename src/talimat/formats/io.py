@@ -296,12 +296,11 @@ def jsonl_blocks(
 def line_spans(path: Path, parts: int) -> list[Span]:
     """``parts`` spans of about equal size covering the file, in order (fewer if lines are long).
 
-    A span's first line number comes from counting the newlines before it: read into one
-    1 MiB buffer and compared with numpy into another (about 0.1 s for the 330 MiB before
-    the second half of the benchmark's file; 16 MiB blocks, each a new array, took 0.8 s).
+    A span's first line number comes from counting the newlines before it, 1 MiB at a
+    time by :func:`byte_counter`, as :func:`jsonl_blocks` counts them: about 0.05 s for
+    the 330 MiB before the second half of the benchmark's file (16 MiB pieces, each
+    compared into an array of its size, took 0.8 s).
     """
-    import numpy as np
-
     starts = [0]
     with _open(path) as handle:
         size = os.fstat(handle.fileno()).st_size
@@ -312,24 +311,21 @@ def line_spans(path: Path, parts: int) -> list[Span]:
                 handle.readline()  # to just after a newline (the one before, if it is one)
             if starts[-1] < handle.tell() < size:
                 starts.append(handle.tell())
-        buffer = np.empty(_COUNT_BUFFER, np.uint8)
-        newline = np.empty(_COUNT_BUFFER, np.bool_)
-        view = buffer.data
+        count_byte = byte_counter(size)
         handle.seek(0)
         spans, newlines, position = [], 0, 0
         for start, end in zip(starts, [*starts[1:], size], strict=True):
             while position < start:  # the newlines before this span, not those in the last
-                read = handle.readinto(view[: min(_COUNT_BUFFER, start - position)])
-                if not read:
+                block = handle.read(min(_COUNT_PIECE, start - position))
+                if not block:
                     break
-                np.equal(buffer[:read], 10, out=newline[:read])
-                newlines += int(np.count_nonzero(newline[:read]))
-                position += read
+                newlines += count_byte(block, 10)
+                position += len(block)
             spans.append(Span(start, end, newlines + 1))
     return spans
 
 
-_COUNT_BUFFER = 1024**2
+_COUNT_PIECE = 1024**2
 
 
 def split_lines(block: bytes) -> list[bytes]:
