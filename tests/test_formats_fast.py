@@ -39,6 +39,8 @@ ROLES = ["system", "user", "assistant", "tool", "developer", "function", "human"
 FIXTURES = [HealthCheck.function_scoped_fixture]
 TEXTS = ["Merhaba", "İstanbul’da ışık", "a: b", "x\u003ay", " ", "", "\t\n", 'say "hi"', "\u00a0"]
 TEXTS += [":first", "last:", 'quote":', "s", "e :", "\\"]  # colons, quotes, backslashes by keys
+# Quotes after runs of backslashes, and texts that spell keys
+TEXTS += ['\\"', '\\\\"', "a\\\\", '"\\"', '"role": "user"', '"content"']
 
 
 @pytest.fixture(autouse=True)
@@ -77,11 +79,12 @@ plain_line = st.builds(
     st.sampled_from([", ", ","]),
 )
 repeated = st.builds(
-    # inside the last message, before its closing brace
-    lambda line, key, sep: line[:-3] + f', "{key}"{sep}"x"' + line[-3:],
+    # inside the last message, before its closing brace; the value is JSON text
+    lambda line, key, sep, value: line[:-3] + f', "{key}"{sep}{value}' + line[-3:],
     plain_line,
     st.sampled_from(["role", "content", "rol\\u0065", "c\\u006fntent"]),
     st.sampled_from([": ", ":", "  :", "\t:", "\\u003a"]),
+    st.sampled_from([r'"x"', r'"user"', r'"\""', r'"a\\"', r'"\\\""', r'"\\"']),
 )
 top_repeat = st.builds(
     lambda line, sep: line[:-1] + f', "messages"{sep}[]' + "}",
@@ -297,6 +300,30 @@ def test_the_last_line_is_read_as_the_detailed_reader_reads_it(tmp_path: Path, e
     fast = [(n, repr(as_dict(v) if type(v) is PlainRecord else v)) for n, v in plain_jsonl(path)]
     slow = [(n, repr(value)) for n, value in raw_jsonl(path)]
     assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet='\\"ab\n/\u00e9', max_size=8), max_size=6),
+    ascii_only=st.booleans(),
+)
+def test_escaped_quotes_are_those_inside_strings(texts: list[str], ascii_only: bool) -> None:
+    # Every string JSON writes has exactly two quotes no backslash escapes: its own.
+    from talimat.formats.fast import _escaped_quotes
+
+    source = json.dumps(texts, ensure_ascii=ascii_only).encode()
+    assert _escaped_quotes(source) == source.count(b'"') - 2 * len(texts)
+
+
+def test_a_repeated_key_whose_text_holds_escaped_quotes_is_named(
+    tmp_path: Path, file_size: str
+) -> None:
+    # The dropped text's quotes are escaped: only the key and its value's own quotes count.
+    line = messages_line([("user", 'a \\" b')])[:-3] + ', "content": "\\"\\\\\\"\\\\"}]}'
+    path = write(tmp_path / "quotes.jsonl", [messages_line([("user", 'say "hi"')]), line])
+    values = [value for _, value in plain_jsonl(path)]
+    assert type(values[0]) is PlainRecord
+    assert "duplicate_key" in repr(values[1])
 
 
 def test_a_key_repeated_with_an_escape_is_named(tmp_path: Path, file_size: str) -> None:
