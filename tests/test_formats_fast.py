@@ -302,17 +302,43 @@ def test_the_last_line_is_read_as_the_detailed_reader_reads_it(tmp_path: Path, e
     assert fast == slow
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=FIXTURES)
 @given(
     texts=st.lists(st.text(alphabet='\\"ab\n/\u00e9', max_size=8), max_size=6),
     ascii_only=st.booleans(),
+    counter=st.sampled_from(["bytes", "numpy"]),
 )
-def test_escaped_quotes_are_those_inside_strings(texts: list[str], ascii_only: bool) -> None:
+def test_escaped_quotes_are_those_inside_strings(
+    texts: list[str], ascii_only: bool, counter: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Every string JSON writes has exactly two quotes no backslash escapes: its own.
-    from talimat.formats.fast import _escaped_quotes
+    from talimat.formats import fast, io
 
+    monkeypatch.setattr(io, "_NUMPY_BLOCK", 0)  # numpy even for the shortest text
+    escaped = fast._escaped_quotes if counter == "bytes" else fast._escaped_quotes_numpy
     source = json.dumps(texts, ensure_ascii=ascii_only).encode()
-    assert _escaped_quotes(source) == source.count(b'"') - 2 * len(texts)
+    assert escaped(source) == source.count(b'"') - 2 * len(texts)
+
+
+def test_texts_with_escapes_stay_on_the_bulk_path(
+    tmp_path: Path, file_size: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Quotes, backslashes and newlines in the texts: every block is still checked in bulk,
+    # never split into lines, as without them; only a repeated key or another line is.
+    from talimat.formats import fast
+
+    texts = ['say "hi"', "C:\\\\dir\\\\", 'a\\"b', "line\nline", '\\\\"x\\\\', "plain"]
+    rows = [
+        messages_line([("user", texts[i % 6]), ("assistant", texts[(i + 1) % 6])])
+        for i in range(2_000)
+    ]
+    path = write(tmp_path / "escapes.jsonl", rows)
+    split: list[int] = []
+    monkeypatch.setattr(fast, "split_lines", lambda block: split.append(1) or block.splitlines())
+    batches = list(plain_batches(path))
+    assert len(batches) > 1
+    assert all(texts is not None for _, _, texts in batches)
+    assert not split
 
 
 def test_a_repeated_key_whose_text_holds_escaped_quotes_is_named(

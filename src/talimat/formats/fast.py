@@ -38,6 +38,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 import orjson
 
+from . import io as _io
 from .io import (
     BLANK,
     EncodedBatch,
@@ -121,16 +122,57 @@ def _escaped_quotes(source: bytes) -> int:
     escaped backslashes (``\\\\``, paired from the left as a JSON reader pairs them: the
     leftmost pair is always one, since a backslash inside a pair would make an earlier
     pair) leaves one backslash before each escaped quote and none before the others.
+    Plain ``bytes`` calls, for single lines and small files: on a large block with many
+    backslashes the replace and the two-byte count are slow (:func:`_escaped_quotes_numpy`).
     """
-    if b"\\" not in source:  # memchr speed; most blocks have none
+    if b"\\" not in source:  # memchr speed; many blocks have none
         return 0
     if b"\\\\" in source:
         source = source.replace(b"\\\\", b"")
     return source.count(b'\\"')
 
 
+def _escaped_quotes_numpy(source: bytes) -> int:
+    """:func:`_escaped_quotes` with numpy: the runs of backslashes, and the quotes after the
+    odd ones.
+
+    On blocks of answers full of ``\\n``, ``\\"`` and ``\\\\`` it takes about a quarter of
+    what the replace and the count take (0.10 against 0.37 s for 200,000 such records),
+    and the whole check about what the colon count it replaced took.
+    """
+    if b"\\" not in source:
+        return 0
+    if len(source) < _io._NUMPY_BLOCK:
+        return _escaped_quotes(source)
+    import numpy as np
+
+    data = np.frombuffer(source, np.uint8)
+    slashes = np.flatnonzero(data == 92)  # 92 is a backslash
+    last = np.ones(len(slashes), np.bool_)  # the last backslash of each run
+    last[:-1] = slashes[1:] != slashes[:-1] + 1
+    ends = np.flatnonzero(last)  # the runs' last backslashes, as places in ``slashes``
+    lengths = np.diff(ends, prepend=-1)
+    # What follows each run (valid JSON does not end in a backslash; a run at the very
+    # end is compared with its own last byte, never a quote).
+    after = np.minimum(slashes[ends] + 1, len(data) - 1)
+    return int(np.count_nonzero((data[after] == 34) & (lengths % 2 == 1)))
+
+
+def _unescaped_quotes(source: bytes) -> int:
+    """The quotes of ``source`` that no backslash escapes: two per JSON string."""
+    return source.count(b'"') - _escaped_quotes(source)
+
+
+def _quote_counter(size: int, count_byte: Callable[[bytes, int], int]) -> Callable[[bytes], int]:
+    """:func:`_unescaped_quotes` for the blocks of a file of ``size`` bytes: with numpy
+    from the size at which :func:`~.io.byte_counter` (``count_byte``) uses it."""
+    if size < _io._NUMPY_COUNTS_FROM:
+        return _unescaped_quotes
+    return lambda source: count_byte(source, 34) - _escaped_quotes_numpy(source)  # 34: '"'
+
+
 def _no_dropped_keys(
-    source: bytes, records: int, messages: int, count_byte: Callable[[bytes, int], int]
+    source: bytes, records: int, messages: int, quotes: Callable[[bytes], int]
 ) -> bool:
     """True when ``source``, the lines of that many records, cannot hold a key decoding dropped.
 
@@ -140,22 +182,21 @@ def _no_dropped_keys(
     So the lines hold exactly ``2 × (records + 4 × messages)`` such quotes unless a key
     was repeated: a repeated key is one more string, and so is a repeated key's value
     whenever it is one (the value must have decoded: a role, a text or a list of
-    messages). The count is one pass of the byte counter over the block; counting the
-    colons instead, as this did first, needed the contents' colons as well (joining and
+    messages). ``quotes`` counts them (:func:`_quote_counter`); counting the colons
+    instead, as this did first, needed the contents' colons as well (joining and
     scanning every text again: about twice the time, measured on the benchmark's file).
     """
-    quotes = count_byte(source, 34) - _escaped_quotes(source)  # 34 is '"'
-    return quotes == 2 * (records + 4 * messages)
+    return quotes(source) == 2 * (records + 4 * messages)
 
 
 def _plain(
-    source: bytes, records: int, contents: list[str], count_byte: Callable[[bytes, int], int]
+    source: bytes, records: int, contents: list[str], quotes: Callable[[bytes], int]
 ) -> bool:
     """True when records decoded as plain from ``source`` are plain indeed: no content is
     blank (whitespace only, which the messages reader refuses) and no key was dropped."""
     if any(map(str.isspace, contents)):
         return False
-    return _no_dropped_keys(source, records, len(contents), count_byte)
+    return _no_dropped_keys(source, records, len(contents), quotes)
 
 
 def plain_batches(
@@ -177,7 +218,9 @@ def plain_batches(
     decode, decode_all, parse, plain = _DECODE, _DECODE_ALL, parse_line, _plain
     error = msgspec.DecodeError  # ValidationError is one too
     # One counter for the newlines (jsonl_blocks) and the quotes (_no_dropped_keys).
-    count_byte = byte_counter(path.stat().st_size if path.is_file() else 0)
+    size = path.stat().st_size if path.is_file() else 0
+    count_byte = byte_counter(size)
+    quotes = _quote_counter(size, count_byte)
     for start, source, count in jsonl_blocks(path, count_byte, span):
         values: list[Any] = []
         # The whole block as one JSON array of its lines: a blank line or any other record
@@ -188,7 +231,7 @@ def plain_batches(
         if (
             len(values) == count
             and _one_record_a_line(source, count)
-            and plain(source, count, contents, count_byte)
+            and plain(source, count, contents, quotes)
         ):
             yield start, values, contents
             continue
@@ -202,7 +245,7 @@ def plain_batches(
                 record = None
             if record is not None:
                 contents = [m.content for m in record.messages]
-                if plain(line, 1, contents, bytes.count):
+                if plain(line, 1, contents, _unescaped_quotes):
                     values.append(record)
                     if texts is not None:
                         texts += contents
