@@ -337,7 +337,7 @@ def test_texts_with_escapes_stay_on_the_bulk_path(
     monkeypatch.setattr(fast, "split_lines", lambda block: split.append(1) or block.splitlines())
     batches = list(plain_batches(path))
     assert len(batches) > 1
-    assert all(texts is not None for _, _, texts in batches)
+    assert all(listed is not None for _, _, listed in batches)
     assert not split
 
 

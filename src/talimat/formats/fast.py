@@ -164,11 +164,12 @@ def _unescaped_quotes(source: bytes) -> int:
 
 
 def _quote_counter(size: int, count_byte: Callable[[bytes, int], int]) -> Callable[[bytes], int]:
-    """:func:`_unescaped_quotes` for the blocks of a file of ``size`` bytes: with numpy
-    from the size at which :func:`~.io.byte_counter` (``count_byte``) uses it."""
-    if size < _io._NUMPY_COUNTS_FROM:
-        return _unescaped_quotes
-    return lambda source: count_byte(source, 34) - _escaped_quotes_numpy(source)  # 34: '"'
+    """:func:`_unescaped_quotes` for the blocks of a file of ``size`` bytes: the quotes by
+    the file's :func:`~.io.byte_counter` (``count_byte``), the escaped ones with numpy
+    from the size at which that counter uses it."""
+    small = size < _io._NUMPY_COUNTS_FROM
+    escaped = _escaped_quotes if small else _escaped_quotes_numpy
+    return lambda source: count_byte(source, 34) - escaped(source)  # 34 is '"'
 
 
 def _no_dropped_keys(
